@@ -1,0 +1,157 @@
+"""Section 三: the application table (spec §5), including rows that lost their labels (spec §10.4).
+
+Rows are recognised by key phrases in their last label, values are read by position (the last 7), and
+merged group labels (（三）不予公开 …) are tracked as state. An unlabelled row is placed only under the
+deterministic rule of §10.4; otherwise it is reported as unplaced, never guessed into a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.layout import LogicalRow, Token
+from pipeline.normalize import strip_numbering
+from pipeline.place import Placer
+from pipeline.templates import (
+    APPLICATION_COLUMNS,
+    APPLICATION_GROUPS,
+    APPLICATION_MARKERS_2021,
+    APPLICATION_ROWS,
+    AppGroup,
+    AppRow,
+)
+
+TABLE = "applications"
+WIDTH = len(APPLICATION_COLUMNS)
+
+
+@dataclass
+class _GroupRun:
+    group: AppGroup
+    rows: list[tuple[LogicalRow, AppRow | None]] = field(default_factory=list)
+
+
+def detect_template(rows: list[LogicalRow]) -> str:
+    """2021 if （六） has its sub-rows (by label, or 3 value rows before 总计); 2019 if it is one leaf row."""
+    labels = [strip_numbering(t.key) for r in rows for t in r.labels]
+    if any(m in lab for lab in labels for m in APPLICATION_MARKERS_2021):
+        return "2021"
+    data = [r for r in rows if r.value_count()]
+    start = next((i for i, r in enumerate(data) if any("其他处理" in t.key for t in r.labels)), None)
+    if start is None:
+        return "unknown"
+    end = next((i for i in range(start + 1, len(data)) if "总计" in data[i].last_label), None)
+    if end is None:
+        return "unknown"
+    return {1: "2019", 3: "2021"}.get(end - start, "unknown")
+
+
+def _match_leaf(label: str, template_rows: tuple[AppRow, ...]) -> AppRow | None:
+    bare = strip_numbering(label)
+    for row in template_rows:
+        if any(p in bare for p in row.phrases) or bare in row.exact:
+            return row
+    return None
+
+
+def _match_group(row: LogicalRow, groups: tuple[AppGroup, ...]) -> AppGroup | None:
+    for tok in row.labels:
+        for g in groups:
+            if any(p in tok.key for p in g.phrases):
+                return g
+    return None
+
+
+def extract_applications(rows: list[LogicalRow], template: str, placer: Placer) -> None:
+    template_rows = APPLICATION_ROWS[template]
+    groups = APPLICATION_GROUPS[template]
+    group_of = {r.key: r.group for r in template_rows}
+    run: _GroupRun | None = None
+    for r in rows:
+        if not r.value_count():
+            continue
+        leaf = _match_leaf(r.last_label, template_rows) if r.labels else None
+        group = _match_group(r, groups)
+        if leaf is not None and group is not None and leaf.group != group.key:
+            leaf = None  # e.g. `（三）不予公开` alone: the group label is not a leaf of its own
+        if group is not None:
+            _close(run, placer)
+            run = _GroupRun(group)
+        elif run is not None and leaf is not None and group_of.get(leaf.key) != run.group.key:
+            _close(run, placer)
+            run = None
+        if run is not None:
+            run.rows.append((r, leaf))
+            continue
+        if leaf is None:
+            placer.unplaced(TABLE, r, "row label not recognised")
+            continue
+        _place(r, leaf.key, placer, label_inferred=False)
+    _close(run, placer)
+    for row in template_rows:
+        if not placer.has(TABLE, row.key) and not any(
+            f.table == TABLE and f.row == row.key for f in placer.findings
+        ):
+            placer.find("error", "row_missing", f"applications: row {row.key} not found", table=TABLE, row=row.key)
+
+
+def _place(r: LogicalRow, row_key: str, placer: Placer, label_inferred: bool) -> None:
+    values = r.values()
+    if len(values) < WIDTH:
+        raw = " | ".join(t.raw for t in values)
+        placer.find("error", "value_count_mismatch",
+                    f"applications.{row_key}: {len(values)} values for {WIDTH} columns: {raw}",
+                    table=TABLE, row=row_key, line=r.line, raw=raw)
+        return
+    surplus: list[Token] = values[: len(values) - WIDTH]
+    if surplus and not label_inferred:
+        raw = " | ".join(t.raw for t in surplus)
+        placer.find("warning", "surplus_cells",
+                    f"applications.{row_key}: {len(surplus)} extra leading value(s) ignored: {raw}",
+                    table=TABLE, row=row_key, line=r.line, raw=raw)
+    placer.place_row(TABLE, row_key, APPLICATION_COLUMNS, values[-WIDTH:], label_inferred=label_inferred)
+
+
+def _close(run: _GroupRun | None, placer: Placer) -> None:
+    """Place a finished group: labelled rows directly, unlabelled ones only under the §10.4 rule."""
+    if run is None:
+        return
+    official = run.group.rows
+    unlabelled = [i for i, (_, leaf) in enumerate(run.rows) if leaf is None]
+    if not unlabelled:
+        for r, leaf in run.rows:
+            _place(r, leaf.key, placer, label_inferred=False)  # type: ignore[union-attr]
+        return
+    reasons = []
+    if len(run.rows) != len(official):
+        reasons.append(f"the group has {len(run.rows)} rows, the template {len(official)}")
+    for i, (_, leaf) in enumerate(run.rows):
+        if leaf is not None and (i >= len(official) or official[i] != leaf.key):
+            reasons.append(f"labelled row {leaf.key} is not at its official position {i + 1}")
+    for i in unlabelled:
+        n = run.rows[i][0].value_count()
+        if n not in (WIDTH, WIDTH + 1):
+            reasons.append(f"unlabelled row {i + 1} has {n} values")
+    if reasons:
+        for r, leaf in run.rows:
+            if leaf is not None:
+                _place(r, leaf.key, placer, label_inferred=False)
+            else:
+                placer.unplaced(TABLE, r, f"row label lost in group {run.group.key} ({'; '.join(reasons)})")
+        return
+    inferred = []
+    for i, (r, leaf) in enumerate(run.rows):
+        if leaf is not None:
+            _place(r, leaf.key, placer, label_inferred=False)
+            continue
+        key = official[i]
+        values = r.values()
+        if len(values) == WIDTH + 1 and values[0].value is not None and values[0].value.value not in (None, 0):
+            placer.find("warning", "surplus_value_nonzero",
+                        f"applications.{key}: the lost-label slot holds {values[0].raw}, not 0; ignored",
+                        table=TABLE, row=key, line=r.line, raw=values[0].raw)
+        placer.place_row(TABLE, key, APPLICATION_COLUMNS, values[-WIDTH:], label_inferred=True)
+        inferred.append(key)
+    placer.find("info", "label_inferred",
+                f"applications: labels lost in group {run.group.key}; rows placed by position: {', '.join(inferred)}",
+                table=TABLE, cells=[[TABLE, k, "*"] for k in inferred])

@@ -1,0 +1,60 @@
+"""`pipeline parse FILE --json` and `pipeline parse DIR`: the parser from the command line.
+
+A file that is not a report prints a one-line reason on stderr (`path: code: message`); a folder run goes
+on with the other files and exits 1 at the end if any file failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pipeline.batch import list_report_files, parse_paths
+from pipeline.model import ParseError, Report
+
+
+def _summary(report: Report) -> str:
+    errors = sum(1 for f in report.findings if f.severity == "error")
+    warnings = sum(1 for f in report.findings if f.severity == "warning")
+    return (f"{report.file}: {report.template} {report.report_year} {report.organization} "
+            f"[{report.encoding}] {len(report.cells)} cells, {errors} errors, {warnings} warnings")
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    root = Path(args.path)
+    if not root.exists():
+        print(f"{root}: not_found: no such file or folder", file=sys.stderr)
+        return 2
+    single = root.is_file()
+    failed = 0
+    out = sys.stdout
+    for path, result in parse_paths(list_report_files(root), workers=args.workers):
+        if isinstance(result, ParseError):
+            failed += 1
+            print(f"{path}: {result.code}: {result.message}", file=sys.stderr)
+            continue
+        if single and args.json:
+            out.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        elif single and not args.json:
+            out.write(_summary(result) + "\n")
+        else:
+            out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pipeline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("parse", help="parse one report file, or every file in a folder (JSON lines)")
+    p.add_argument("path", help="a report file or a folder of report files")
+    p.add_argument("--json", action="store_true", help="for one file: print the full JSON object (spec §13)")
+    p.add_argument("--workers", type=int, default=None, help="processes for a folder (default: all cores)")
+    p.set_defaults(func=cmd_parse)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""The accounting identities inside one report (spec §7), declared as data and checked, never enforced.
+
+Blank policy (§7.6): a null target makes the check `not_evaluable`; null operands count as 0 and the
+check records `had_nulls`. A failed identity is a finding on the report; the numbers stay as printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.model import Cell, Check, Finding
+from pipeline.templates import APPLICANT_COLUMNS, APPLICATION_COLUMNS, APPLICATION_ROWS, OUTCOME_ROWS
+
+_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Identity:
+    """target = sum(operands), each side a list of (table, row, column)."""
+
+    id: str
+    table: str
+    target_name: str
+    left: tuple[tuple[str, str, str], ...]
+    right: tuple[tuple[str, str, str], ...]
+    formula: str
+
+    @property
+    def target(self) -> tuple[str, str, str]:
+        """The printed total the identity is about: a blank here makes the check not evaluable."""
+        return self.right[0] if self.id == "A1" else self.left[0]
+
+
+def identities(template: str) -> list[Identity]:
+    """Every identity that applies to a report whose application table has this template."""
+    out: list[Identity] = []
+    app = "applications"
+    if template in APPLICATION_ROWS:
+        outcome = OUTCOME_ROWS[template]
+        for c in APPLICATION_COLUMNS:
+            out.append(Identity(
+                "A1", app, c,
+                ((app, "new_received", c), (app, "carried_over", c)),
+                ((app, "total", c), (app, "carried_forward", c)),
+                f"new_received[{c}] + carried_over[{c}] = total[{c}] + carried_forward[{c}]",
+            ))
+            out.append(Identity(
+                "A2", app, c,
+                ((app, "total", c),),
+                tuple((app, r, c) for r in outcome),
+                f"total[{c}] = sum of the {len(outcome)} outcome rows[{c}]",
+            ))
+        for row in (r.key for r in APPLICATION_ROWS[template]):
+            out.append(Identity(
+                "A3", app, row,
+                ((app, row, "total"),),
+                tuple((app, row, c) for c in APPLICANT_COLUMNS),
+                f"{row}[total] = sum of the six applicant columns of {row}",
+            ))
+    rl = "review_litigation"
+    for rid, prefix in (("R1", "review"), ("R2", "litigation_direct"), ("R3", "litigation_after_review")):
+        parts = tuple((rl, "cases", f"{prefix}_{p}") for p in ("upheld", "corrected", "other", "pending"))
+        out.append(Identity(
+            rid, rl, f"{prefix}_total", ((rl, "cases", f"{prefix}_total"),), parts,
+            f"{prefix}_total = {prefix}_upheld + _corrected + _other + _pending",
+        ))
+    return out
+
+
+def check_identities(cells: list[Cell], template: str) -> tuple[list[Check], list[Finding]]:
+    """Evaluate every identity whose cells were placed; a side with no placed cell at all is skipped."""
+    index = {(c.table, c.row, c.column): c.value for c in cells}
+    checks: list[Check] = []
+    findings: list[Finding] = []
+    for ident in identities(template):
+        keys = ident.left + ident.right
+        if not any(k in index for k in keys):
+            continue
+        missing = [k for k in keys if k not in index]
+        if missing:
+            checks.append(Check(ident.id, ident.table, ident.target_name, "not_evaluable", None, None,
+                                False, ident.formula))
+            continue
+        if index[ident.target] is None:
+            checks.append(Check(ident.id, ident.table, ident.target_name, "not_evaluable", None, None,
+                                True, ident.formula))
+            continue
+        had_nulls = any(index[k] is None for k in keys)
+        left = sum(float(index[k] or 0) for k in ident.left)
+        right = sum(float(index[k] or 0) for k in ident.right)
+        ok = abs(left - right) <= _TOLERANCE
+        checks.append(Check(ident.id, ident.table, ident.target_name, "pass" if ok else "fail",
+                            left, right, had_nulls, ident.formula))
+        if not ok:
+            findings.append(Finding(
+                "warning", f"identity_{ident.id}_failed",
+                f"{ident.id} fails for {ident.target_name}: {_num(left)} ≠ {_num(right)} ({ident.formula})",
+                table=ident.table,
+                row=ident.target_name if ident.id == "A3" else (None if ident.id in ("A1", "A2") else "cases"),
+                column=None if ident.id == "A3" else ident.target_name,
+                left=left, right=right, cells=[list(k) for k in keys],
+            ))
+    return checks, findings
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if x == int(x) else str(x)

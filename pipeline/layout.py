@@ -1,0 +1,172 @@
+"""Text layouts → one grid: sections of tokens grouped into logical table rows (spec §10.4).
+
+Every text layout the seeds show (pipe rows, tab rows, markdown, one cell per line with blank lines
+between rows, `|`-suffixed cells) ends up as the same structure, so extraction never looks at layout:
+
+* a *token* is one cell: its raw text, normalised label key, kind (label / value / empty) and line;
+* a *logical row* is the labels of a table row followed by its value slots.
+
+Physical rows are trusted where the layout marks them (several cells on a line, or blank lines between
+one-cell-per-line blocks). Everywhere, a label that follows a value starts a new row: that recovers rows
+in layouts that lost their row boundaries (seed 004) and splits two rows glued onto one line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.normalize import Value, label_key, parse_value
+
+_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s*")
+
+
+@dataclass
+class Token:
+    raw: str
+    key: str  # normalised label key ("" for values and empties)
+    kind: str  # label | value | empty
+    value: Value | None
+    line: int  # 1-based source line
+    row: int  # physical row id
+
+
+@dataclass
+class LogicalRow:
+    labels: list[Token] = field(default_factory=list)
+    slots: list[Token] = field(default_factory=list)  # value and empty tokens after the last label
+    stray: list[Token] = field(default_factory=list)  # values before the last label (never placed)
+    exact: bool = False  # slots are positionally exact (a real grid, e.g. HTML); blanks count
+
+    @property
+    def last_label(self) -> str:
+        return self.labels[-1].key if self.labels else ""
+
+    @property
+    def line(self) -> int | None:
+        tokens = self.labels or self.slots
+        return tokens[0].line if tokens else None
+
+    def values(self) -> list[Token]:
+        """The value slots: leading/trailing empties are merged-cell artefacts, interior ones are blanks."""
+        if self.exact:
+            return list(self.slots)
+        slots = self.slots
+        start, end = 0, len(slots)
+        while start < end and slots[start].kind == "empty":
+            start += 1
+        while end > start and slots[end - 1].kind == "empty":
+            end -= 1
+        return slots[start:end]
+
+    def value_count(self) -> int:
+        return len(self.values())
+
+
+@dataclass
+class Grid:
+    """A document as lines of cells: what every input format (text, HTML, …) produces."""
+
+    lines: list[list[str]]  # cells per source line; [] for a blank line
+    exact: bool = False  # cells are a faithful grid (HTML/DOCX tables), blanks are positional
+
+    def line_text(self, i: int) -> str:
+        return " ".join(c.strip() for c in self.lines[i] if c.strip())
+
+
+def split_line(line: str) -> list[str]:
+    """Cells of one text line: tab-separated, pipe-separated (markdown or `|`-suffixed), or one cell."""
+    if not line.strip():
+        return []
+    if _MD_SEPARATOR.match(line) and "-" in line and "|" in line:
+        return []
+    line = _MD_HEADING.sub("", line) if line.lstrip().startswith("#") else line
+    if "\t" in line:
+        return line.split("\t")
+    if "|" in line:
+        body = line.strip()
+        if body.startswith("|"):
+            body = body[1:]
+        return body.split("|")
+    return [line]
+
+
+def text_grid(text: str) -> Grid:
+    return Grid([split_line(line) for line in text.splitlines()])
+
+
+def classify(raw: str, line: int, row: int) -> Token:
+    value = parse_value(raw)
+    if value is not None:
+        stripped = raw.replace("&nbsp;", "").strip()
+        kind = "empty" if not stripped or stripped == "\u3000" else "value"
+        return Token(raw.strip(), "", kind, value, line, row)
+    return Token(raw.strip(), label_key(raw), "label", None, line, row)
+
+
+def physical_mode(grid: Grid, start: int, end: int) -> str:
+    """How rows are marked in lines [start, end): `row` (a line is a row), `block` or `stream`."""
+    nonblank = multi = blanks_between = 0
+    seen_content = False
+    for i in range(start, end):
+        cells = [c for c in grid.lines[i] if c.strip()]
+        if not grid.lines[i]:
+            if seen_content:
+                blanks_between += 1
+            continue
+        seen_content = True
+        nonblank += 1
+        if len(cells) >= 2:
+            multi += 1
+    if nonblank and multi / nonblank >= 0.3:
+        return "row"
+    if blanks_between >= 2:
+        return "block"
+    return "stream"
+
+
+def tokens(grid: Grid, start: int, end: int) -> tuple[list[Token], str]:
+    """Tokens of lines [start, end) with physical row ids, and the layout mode that assigned them."""
+    mode = physical_mode(grid, start, end)
+    out: list[Token] = []
+    row = 0
+    for i in range(start, end):
+        cells = grid.lines[i]
+        if not cells:
+            if mode == "block":
+                row += 1
+            continue
+        if mode != "block":
+            row += 1
+        if mode != "row":
+            # One cell per line: the tab indent or `|` suffix decorating the line is not a cell.
+            cells = [c for c in cells if c.strip()] or [""]
+        for cell in cells:
+            out.append(classify(cell, i + 1, row))
+    return out, mode
+
+
+def logical_rows(toks: list[Token], mode: str, exact: bool = False) -> list[LogicalRow]:
+    """Group tokens into rows: at a physical boundary (unless `stream`) or at a label after a value."""
+    rows: list[LogicalRow] = []
+    current = LogicalRow(exact=exact)
+    prev_row: int | None = None
+    for tok in toks:
+        boundary = mode != "stream" and prev_row is not None and tok.row != prev_row
+        if tok.kind == "label" and current.slots and any(s.kind == "value" for s in current.slots):
+            boundary = True
+        if boundary and (current.labels or current.slots):
+            rows.append(current)
+            current = LogicalRow(exact=exact)
+        prev_row = tok.row
+        if tok.kind == "label":
+            # Values already seen before this label cannot be this row's values: keep them as stray.
+            current.stray.extend(s for s in current.slots if s.kind == "value")
+            current.slots = []
+            current.labels.append(tok)
+        else:
+            current.slots.append(tok)
+    if current.labels or current.slots:
+        rows.append(current)
+    return rows

@@ -1,0 +1,89 @@
+"""Report metadata from the text around the tables: organisation, report year, publication date.
+
+The report year is the year the statistics cover (the title's year, or the 统计期限), not the year it
+was published: a report on 2023 is signed in January 2024 (seed 003).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.normalize import nfkc
+
+_TITLE = re.compile(r"^(?P<org>.*?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*(?:政府|政务)?\s*信息公开")
+_PROSE = re.compile(
+    r"(?:公布|发布|编制|印发)(?:了)?(?P<org>[^,。;:、()《》]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*"
+    r"(?:政府|政务)?信息公开"
+)
+_PERIOD = re.compile(
+    r"(?:统计期限|统计时限|统计期|数据统计)[^0-9]{0,12}(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
+)
+_DATE_LINE = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日$")
+_DATE_LABELLED = re.compile(
+    r"(?:发布日期|发布时间|成文日期)\s*[:]?\s*(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})"
+)
+_ORG_SUFFIX = re.compile(r"(人民政府|政府|委员会|办公室|办公厅|局|厅|委|院|中心|街道办事处|街道|镇|乡|署|会)$")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    organization: str | None
+    report_year: int | None
+    published_on: str | None
+
+
+def _clean_org(org: str) -> str | None:
+    org = _SPACES.sub("", org).strip("#*_《》\"“” ")
+    org = re.sub(r"^(?:关于)", "", org)
+    return org or None
+
+
+def extract_metadata(lines: list[str], first_section_line: int | None) -> Metadata:
+    """Read the title block (lines before the first section), the prose, and the closing signature."""
+    norm = [nfkc(line).strip().lstrip("#").strip() for line in lines]
+    head_end = first_section_line if first_section_line is not None else min(len(norm), 10)
+    head = [line for line in norm[:head_end] if line]
+    org = year = None
+    title = "".join(head[:3])
+    m = _TITLE.search(_SPACES.sub("", title)) if title else None
+    if m and m.group("org") and len(m.group("org")) <= 40:
+        org, year = _clean_org(m.group("org")), int(m.group("year"))
+    if org is None:
+        text = "".join(norm[: max(head_end, 5)])
+        m = _PROSE.search(_SPACES.sub("", text))
+        if m:
+            org, year = _clean_org(m.group("org")), year or int(m.group("year"))
+    if year is None:
+        m = _TITLE.search(_SPACES.sub("", title)) if title else None
+        year = int(m.group("year")) if m else None
+    if year is None:
+        m = _PERIOD.search(_SPACES.sub("", "".join(norm[:60])))
+        year = int(m.group("year")) if m else None
+    published, signer = _closing(norm)
+    if org is None and signer:
+        org = signer
+    return Metadata(org, year, published)
+
+
+def _closing(norm: list[str]) -> tuple[str | None, str | None]:
+    """The publication date and signing body printed at the end (`北票市长皋乡人民政府` / `2025年1月16日`)."""
+    tail = [line for line in norm[-8:] if line]
+    for k in range(len(tail) - 1, -1, -1):
+        m = _DATE_LINE.match(_SPACES.sub("", tail[k]))
+        if m:
+            signer = tail[k - 1] if k > 0 and _ORG_SUFFIX.search(tail[k - 1]) and len(tail[k - 1]) <= 30 else None
+            return _iso(m), _clean_org(signer) if signer else None
+    for line in norm[:15] + norm[-15:]:
+        m = _DATE_LABELLED.search(line)
+        if m:
+            return _iso(m), None
+    return None, None
+
+
+def _iso(m: re.Match[str]) -> str | None:
+    y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"

@@ -1,0 +1,73 @@
+"""Normalisation for matching (spec §10.1). The raw text is always kept beside the normalised form.
+
+Labels: NFKC (full-width punctuation and digits to ASCII), every kind of whitespace removed (spaces from
+<br> and PDF wrapping, NBSP, U+3000), quote characters removed. Values: NFKC, trimmed, thousands
+separators removed, unit split off.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+_WS = re.compile(r"\s+")
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』〝〞")
+_NUMBERING = re.compile(r"^(?:\d{1,2}[.、．]|\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}、)+")
+
+# A lone dash, slash or 无 stands for "no value" (spec §10.3); a dash followed by digits is negative.
+PLACEHOLDERS = frozenset({"-", "--", "—", "——", "–", "/", "无", "－", "―", "─", "\\"})
+_NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(万元|元|件|个|项|条)?$")
+_BLANK_ENTITIES = ("&nbsp;", "&#160;", "&ensp;", "&emsp;")
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def label_key(text: str) -> str:
+    """The form used for every label match: NFKC, no whitespace, no quotes."""
+    return _WS.sub("", nfkc(text)).translate(_QUOTES)
+
+
+def strip_numbering(key: str) -> str:
+    """`3.其他` → `其他`, `(七)总计` → `总计`, `四、结转…` → `结转…` (input already label_key'd)."""
+    return _NUMBERING.sub("", key)
+
+
+@dataclass(frozen=True)
+class Value:
+    """A parsed value cell. `value` is None for a blank or placeholder cell."""
+
+    value: Decimal | None
+    unit: str | None
+    signed: bool  # written with an explicit + or -
+    is_decimal: bool
+
+
+def parse_value(text: str) -> Value | None:
+    """A number, a blank or a placeholder; None if the cell is not a value at all (it is a label)."""
+    s = text
+    for entity in _BLANK_ENTITIES:
+        s = s.replace(entity, " ")
+    s = _WS.sub("", nfkc(s))
+    if not s or s in PLACEHOLDERS:
+        return Value(None, None, False, False)
+    if s[0] not in "+-0123456789":
+        return None
+    s = s.replace(",", "")
+    m = _NUMBER.match(s)
+    if not m:
+        return None
+    sign, digits, unit = m.groups()
+    try:
+        number = Decimal(sign + digits)
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid literals
+        return None
+    return Value(number, unit, bool(sign), "." in digits)
+
+
+def is_blank(text: str) -> bool:
+    v = parse_value(text)
+    return v is not None and v.value is None

@@ -1,0 +1,155 @@
+"""One report, end to end: bytes → text → grid → sections → cells → identity checks → Report.
+
+Each step is a pure function of its input (see docs/architecture in the README); this module only
+wires them together and decides the report-level template and the table-level findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pipeline.applications import detect_template as detect_applications_template
+from pipeline.applications import extract_applications
+from pipeline.decoding import decode
+from pipeline.disclosure import extract_disclosure
+from pipeline.identities import check_identities
+from pipeline.layout import Grid, logical_rows, text_grid, tokens
+from pipeline.metadata import extract_metadata
+from pipeline.model import ParseError, Report
+from pipeline.place import Placer
+from pipeline.review import extract_review
+from pipeline.sections import TABLE_SECTIONS, find_sections
+from pipeline.templates import expected_tables
+
+_SECTION_TABLES = {
+    "disclosure": ("art20_1", "art20_5", "art20_6", "art20_8", "art20_9"),
+    "applications": ("applications",),
+    "review": ("review_litigation",),
+}
+
+
+def parse_bytes(data: bytes, file: str = "<bytes>") -> Report:
+    """Parse one text report. Raises ParseError when the bytes are not a usable report."""
+    sha = hashlib.sha256(data).hexdigest()
+    decoded = decode(data)
+    grid = text_grid(decoded.text)
+    report = parse_grid(grid, file=file, sha256=sha, encoding=decoded.encoding,
+                        confidence=decoded.confidence, lines=decoded.text.splitlines())
+    return report
+
+
+def parse_file(path: str | Path) -> Report:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError("unreadable", f"cannot read {path}: {exc.strerror or exc}") from exc
+    return parse_bytes(data, file=str(path))
+
+
+def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence: float,
+               lines: list[str], input_format: str = "text") -> Report:
+    """Everything after the grid, shared by every input format."""
+    sections = find_sections(grid)
+    if not any(name in sections for name in TABLE_SECTIONS):
+        raise ParseError("not_a_report", "none of the report's table sections (二, 三, 四) was found")
+    first = min((s.heading_line if s.heading_line is not None else s.start) for s in sections.values())
+    meta = extract_metadata(lines, first)
+    placer = Placer()
+    table_templates: dict[str, str] = {}
+    layouts: list[str] = []
+
+    sec = sections.get("disclosure")
+    if sec:
+        toks, mode = tokens(grid, sec.start, sec.end)
+        layouts.append(mode)
+        table_templates.update(extract_disclosure(toks, mode, grid.exact, placer))
+
+    app_template = "unknown"
+    sec = sections.get("applications")
+    app_rows = []
+    if sec:
+        toks, mode = tokens(grid, sec.start, sec.end)
+        layouts.append(mode)
+        app_rows = logical_rows(toks, mode, grid.exact)
+        app_template = detect_applications_template(app_rows)
+
+    template = _report_template(table_templates, app_template)
+    if app_rows:
+        tpl = app_template if app_template != "unknown" else template
+        if tpl in ("2019", "2021"):
+            if app_template == "unknown":
+                placer.find("warning", "template_inferred",
+                            f"applications: （六） rows do not mark the template; {tpl} taken from section 二",
+                            table="applications")
+            table_templates["applications"] = tpl
+            extract_applications(app_rows, tpl, placer)
+        else:
+            placer.find("warning", "template_unknown", "applications: the table's template cannot be told",
+                        table="applications")
+
+    sec = sections.get("review")
+    if sec:
+        toks, mode = tokens(grid, sec.start, sec.end)
+        layouts.append(mode)
+        extract_review(logical_rows(toks, mode, grid.exact), placer)
+
+    _missing_tables(placer, sections, template, table_templates)
+    if template == "unknown":
+        placer.find("warning", "template_unknown", "no table marks the report's template")
+    elif template == "hybrid":
+        placer.find("info", "template_hybrid", f"tables use different templates: {table_templates}")
+    if meta.report_year is None:
+        placer.find("warning", "report_year_missing", "no report year in the title or the statistics period")
+    if meta.organization is None:
+        placer.find("warning", "organization_missing", "no organisation in the title, prose or signature")
+
+    checks, identity_findings = check_identities(placer.cells, table_templates.get("applications", template))
+    return Report(
+        file=file,
+        sha256=sha256,
+        encoding=encoding,
+        encoding_confidence=confidence,
+        template=template,
+        report_year=meta.report_year,
+        organization=meta.organization,
+        published_on=meta.published_on,
+        input_format=input_format,
+        layout=_layout_name(layouts),
+        table_templates=table_templates,
+        cells=placer.cells,
+        findings=placer.findings + identity_findings,
+        checks=checks,
+    )
+
+
+def _report_template(table_templates: dict[str, str], app_template: str) -> str:
+    """Section 二 and 三 classified separately (spec §9.2): agree → it; one known → it; else hybrid."""
+    sec2 = {t for t in table_templates.values() if t in ("2019", "2021")}
+    sec2_tpl = sec2.pop() if len(sec2) == 1 else ("hybrid" if sec2 else "unknown")
+    known = [t for t in (sec2_tpl, app_template) if t != "unknown"]
+    if not known:
+        return "unknown"
+    if "hybrid" in known or len(set(known)) > 1:
+        return "hybrid"
+    return known[0]
+
+
+def _missing_tables(placer: Placer, sections: dict, template: str, table_templates: dict[str, str]) -> None:
+    found = {c.table for c in placer.cells} | set(table_templates)
+    expected = expected_tables(template) if template in ("2019", "2021") else expected_tables("2021")
+    if template == "hybrid":
+        expected = tuple(t for t in expected_tables("2019") if t != "art20_9" or "art20_9" in found)
+    for name, tables in _SECTION_TABLES.items():
+        if name not in sections:
+            placer.find("error", "section_missing", f"section {name} not found", table=tables[0])
+        for table in tables:
+            if table in expected and table not in found and not any(
+                f.table == table and f.code == "table_missing" for f in placer.findings
+            ):
+                placer.find("error", "table_missing", f"{table} not found in the report", table=table)
+
+
+def _layout_name(modes: list[str]) -> str | None:
+    return "+".join(dict.fromkeys(modes)) or None

@@ -1,0 +1,103 @@
+"""Turning value tokens into cells: types, units, money conversion and value findings (spec §10.3).
+
+Printed numbers are kept as printed. A value that breaks its column's rules (a negative count, a decimal
+count) is still placed and reported, because the warehouse must show what the source says.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pipeline.layout import LogicalRow, Token
+from pipeline.model import Cell, Finding
+
+_WAN = Decimal(10000)
+
+
+class Placer:
+    """Collects the cells and findings of one report, refusing to place a cell twice."""
+
+    def __init__(self) -> None:
+        self.cells: list[Cell] = []
+        self.findings: list[Finding] = []
+        self._placed: set[tuple[str, str, str]] = set()
+
+    def find(self, severity: str, code: str, message: str, **kw: object) -> None:
+        self.findings.append(Finding(severity, code, message, **kw))  # type: ignore[arg-type]
+
+    def has(self, table: str, row: str) -> bool:
+        return any(k[0] == table and k[1] == row for k in self._placed)
+
+    def place(
+        self,
+        table: str,
+        row: str,
+        column: str,
+        tok: Token,
+        kind: str = "count",
+        label_inferred: bool = False,
+        provenance: str = "positional",
+    ) -> None:
+        key = (table, row, column)
+        if key in self._placed:
+            self.find("error", "duplicate_cell", f"{table}.{row}.{column} appears twice; kept the first",
+                      table=table, row=row, column=column, line=tok.line, raw=tok.raw)
+            return
+        self._placed.add(key)
+        value, unit = self._typed(table, row, column, tok, kind)
+        self.cells.append(
+            Cell(table, row, column, value, tok.raw, unit, label_inferred, tok.line,
+                 "label_inferred" if label_inferred and provenance == "positional" else provenance)
+        )
+
+    def place_row(
+        self,
+        table: str,
+        row: str,
+        columns: tuple[str, ...],
+        values: list[Token],
+        kinds: tuple[str, ...] | None = None,
+        label_inferred: bool = False,
+    ) -> None:
+        for i, (column, tok) in enumerate(zip(columns, values, strict=True)):
+            self.place(table, row, column, tok, kinds[i] if kinds else "count", label_inferred)
+
+    def unplaced(self, table: str, lrow: LogicalRow, why: str) -> None:
+        raw = " | ".join(t.raw for t in lrow.labels + lrow.values())
+        self.find("error", "cells_unplaced", f"{table}: {why}; cells not placed: {raw}",
+                  table=table, line=lrow.line, raw=raw)
+
+    def _typed(
+        self, table: str, row: str, column: str, tok: Token, kind: str
+    ) -> tuple[int | float | None, str | None]:
+        v = tok.value
+        if v is None or v.value is None:
+            return None, None
+        number, unit = v.value, v.unit
+        where = {"table": table, "row": row, "column": column, "line": tok.line, "raw": tok.raw}
+        if kind == "money_yuan":
+            if unit == "万元":
+                self.find("info", "money_unit_converted", f"{tok.raw} converted from 万元 to 元", **where)
+                number *= _WAN
+            elif unit is None:
+                self.find("info", "money_unit_missing",
+                          f"no unit written in {tok.raw!r}; stored as printed, unit unknown", **where)
+            elif unit != "元":
+                self.find("error", "invalid_unit", f"unit {unit} in a money column", **where)
+            return float(number), unit
+        if kind == "money_wan_yuan":
+            if unit == "元":
+                self.find("info", "money_unit_converted", f"{tok.raw} converted from 元 to 万元", **where)
+                number /= _WAN
+            elif unit not in (None, "万元"):
+                self.find("error", "invalid_unit", f"unit {unit} in a money column", **where)
+            return float(number), unit
+        if unit in ("元", "万元"):
+            self.find("error", "invalid_unit", f"money unit {unit} in a count column", **where)
+        if v.is_decimal:
+            self.find("error", "decimal_in_count", f"decimal {tok.raw} in a count column", **where)
+            return float(number), unit
+        if number < 0 and kind != "signed_count":
+            self.find("error", "negative_value", f"negative {tok.raw} in a column that cannot be negative",
+                      **where)
+        return int(number), unit

@@ -1,0 +1,32 @@
+"""Shared test helpers. Ground truth and the variant generator live in tests/variants.py."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # `import variants` under any import mode
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_cached(data: bytes, file: str):
+    from pipeline import parse_bytes
+
+    return parse_bytes(data, file=file)
+
+
+@pytest.fixture(scope="session")
+def parse_cached():
+    """parse_bytes memoised on (bytes, file name): several tests read the same parse."""
+    return _parse_cached
+
+
+@pytest.fixture(scope="session")
+def seed_bytes():
+    """seed_bytes("000", "gb18030") -> that seed's text encoded (see variants.ENCODINGS)."""
+    import variants
+
+    return lambda seed, enc: variants.encode(variants.seed_text(seed), enc)
