@@ -78,7 +78,8 @@ class Grid:
 def split_line(line: str) -> list[str]:
     """Cells of one text line: tab-separated, pipe-separated (markdown or `|`-suffixed), or one cell."""
     if not line.strip():
-        return []
+        # A lone tab is an empty cell of a one-cell-per-line table (seed 003); only a bare line is a break.
+        return [""] if "\t" in line else []
     if _MD_SEPARATOR.match(line) and "-" in line and "|" in line:
         return []
     line = _MD_HEADING.sub("", line) if line.lstrip().startswith("#") else line
