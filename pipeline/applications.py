@@ -37,7 +37,8 @@ def detect_template(rows: list[LogicalRow]) -> str:
     if any(m in lab for lab in labels for m in APPLICATION_MARKERS_2021):
         return "2021"
     data = [r for r in rows if r.value_count()]
-    start = next((i for i, r in enumerate(data) if any("其他处理" in t.key for t in r.labels)), None)
+    other = next(g for g in APPLICATION_GROUPS["2021"] if g.key == "other").phrases
+    start = next((i for i, r in enumerate(data) if any(p in t.key for t in r.labels for p in other)), None)
     if start is None:
         return "unknown"
     end = next((i for i in range(start + 1, len(data)) if "总计" in data[i].last_label), None)

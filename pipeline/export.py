@@ -190,9 +190,7 @@ def cells_frame(reports: Sequence[Report]) -> pl.DataFrame:
             cols["line"].append(c.line)
             cols["provenance"].append(c.provenance)
             cols["value_is_integer"].append(None)
-    return _frame(cols, CELLS_SCHEMA).with_columns(
-        value_is_integer=pl.col("value") == pl.col("value").floor()
-    )
+    return _frame(cols, CELLS_SCHEMA).with_columns(value_is_integer=pl.col("value") == pl.col("value").floor())
 
 
 def findings_frame(reports: Sequence[Report]) -> pl.DataFrame:
@@ -276,7 +274,7 @@ def dataset_glob(root: Path, dataset: str) -> str:
     return str(dataset_dir(root, dataset) / "*.parquet")
 
 
-def _write_atomic(df: pl.DataFrame, path: Path) -> None:
+def write_parquet_atomic(df: pl.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     df.write_parquet(tmp, compression="zstd", statistics=True)
@@ -288,7 +286,7 @@ def write_batch(batch: dict[str, pl.DataFrame], root: Path, batch_id: str) -> No
     order = [d for d in DATASETS if d not in COMMIT_DATASETS] + list(COMMIT_DATASETS)
     for dataset in order:
         df = batch[dataset].select(DATASETS[dataset][1].names())
-        _write_atomic(df, dataset_dir(root, dataset) / f"{batch_id}.parquet")
+        write_parquet_atomic(df, dataset_dir(root, dataset) / f"{batch_id}.parquet")
 
 
 def ensure_datasets(root: Path) -> None:
@@ -296,7 +294,7 @@ def ensure_datasets(root: Path) -> None:
     for dataset, (_, schema) in DATASETS.items():
         folder = dataset_dir(root, dataset)
         if not any(folder.glob("*.parquet")):
-            _write_atomic(pl.DataFrame(schema=schema), folder / EMPTY_FILE)
+            write_parquet_atomic(pl.DataFrame(schema=schema), folder / EMPTY_FILE)
 
 
 def read_dataset(root: Path, dataset: str) -> pl.LazyFrame:
@@ -310,12 +308,8 @@ def read_dataset(root: Path, dataset: str) -> pl.LazyFrame:
 
 def parsed_state(root: Path) -> pl.DataFrame:
     """What is already parsed: sha256, batch_id, parser_version of every report and quarantined file."""
-    reports = read_dataset(root, "reports").select(
-        pl.col("sha256"), pl.col("batch_id"), pl.col("parser_version")
-    )
-    quarantine = read_dataset(root, "quarantine").select(
-        pl.col("sha256"), pl.col("batch_id"), pl.col("parser_version")
-    )
+    reports = read_dataset(root, "reports").select(pl.col("sha256"), pl.col("batch_id"), pl.col("parser_version"))
+    quarantine = read_dataset(root, "quarantine").select(pl.col("sha256"), pl.col("batch_id"), pl.col("parser_version"))
     return pl.concat([reports, quarantine]).collect()
 
 

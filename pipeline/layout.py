@@ -20,6 +20,10 @@ from pipeline.normalize import Value, label_key, parse_value
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s*")
+# Page furniture that PDF/Word exports leave inside tables: `- 3 -`, `— 3 —`, `第 3 页`, `3/12`, `第3页 共12页`.
+PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[,，]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
 
 
 @dataclass
@@ -127,13 +131,20 @@ def physical_mode(grid: Grid, start: int, end: int) -> str:
     return "stream"
 
 
-def tokens(grid: Grid, start: int, end: int) -> tuple[list[Token], str]:
-    """Tokens of lines [start, end) with physical row ids, and the layout mode that assigned them."""
+def tokens(grid: Grid, start: int, end: int, skipped: list[int] | None = None) -> tuple[list[Token], str]:
+    """Tokens of lines [start, end) with physical row ids, and the layout mode that assigned them.
+
+    Lines that are page numbers are left out; their line numbers go to `skipped` so they can be reported.
+    """
     mode = physical_mode(grid, start, end)
     out: list[Token] = []
     row = 0
     for i in range(start, end):
         cells = grid.lines[i]
+        if len(cells) == 1 and PAGE_NUMBER.match(cells[0]):
+            if skipped is not None:
+                skipped.append(i + 1)
+            continue
         if not cells:
             if mode == "block":
                 row += 1

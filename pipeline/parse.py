@@ -59,10 +59,11 @@ def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence:
     placer = Placer()
     table_templates: dict[str, str] = {}
     layouts: list[str] = []
+    skipped: list[int] = []
 
     sec = sections.get("disclosure")
     if sec:
-        toks, mode = tokens(grid, sec.start, sec.end)
+        toks, mode = tokens(grid, sec.start, sec.end, skipped)
         layouts.append(mode)
         table_templates.update(extract_disclosure(toks, mode, grid.exact, placer))
 
@@ -70,7 +71,7 @@ def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence:
     sec = sections.get("applications")
     app_rows = []
     if sec:
-        toks, mode = tokens(grid, sec.start, sec.end)
+        toks, mode = tokens(grid, sec.start, sec.end, skipped)
         layouts.append(mode)
         app_rows = logical_rows(toks, mode, grid.exact)
         app_template = detect_applications_template(app_rows)
@@ -91,10 +92,14 @@ def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence:
 
     sec = sections.get("review")
     if sec:
-        toks, mode = tokens(grid, sec.start, sec.end)
+        toks, mode = tokens(grid, sec.start, sec.end, skipped)
         layouts.append(mode)
         extract_review(logical_rows(toks, mode, grid.exact), placer)
 
+    if skipped:
+        placer.find("info", "page_number_skipped",
+                    f"page numbers inside the tables left out (lines {', '.join(map(str, skipped))})",
+                    line=skipped[0])
     _missing_tables(placer, sections, template, table_templates)
     if template == "unknown":
         placer.find("warning", "template_unknown", "no table marks the report's template")

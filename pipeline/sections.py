@@ -21,7 +21,7 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     "overview": ("总体情况",),
     "disclosure": ("主动公开",),
     "applications": ("收到和处理", "依申请公开情况", "政府信息公开申请情况"),
-    "review": ("行政复议", "行政诉讼"),
+    "review": ("行政复议", "行政诉讼", "复议", "诉讼"),  # `行政法复议` is a typo seen in real reports
     "problems": ("存在的主要问题", "存在问题", "主要问题", "改进情况"),
     "other": ("其他需要报告",),
 }

@@ -210,7 +210,7 @@ APPLICATION_ROWS: dict[str, tuple[AppRow, ...]] = {
         *_DENIED,
         *_UNABLE,
         *_NOT_PROCESSED,
-        AppRow("other_processing", ("其他处理",)),
+        AppRow("other_processing", ("其他处理", "其他受理")),
         *_TAIL,
     ),
     "2021": (
@@ -229,13 +229,13 @@ APPLICATION_GROUPS: dict[str, tuple[AppGroup, ...]] = {
     "2019": (
         AppGroup("denied", ("不予公开",), tuple(r.key for r in _DENIED)),
         AppGroup("unable", ("无法提供",), tuple(r.key for r in _UNABLE)),
-        AppGroup("not_processed", ("不予处理",), tuple(r.key for r in _NOT_PROCESSED)),
+        AppGroup("not_processed", ("不予处理", "不予受理"), tuple(r.key for r in _NOT_PROCESSED)),
     ),
     "2021": (
         AppGroup("denied", ("不予公开",), tuple(r.key for r in _DENIED)),
         AppGroup("unable", ("无法提供",), tuple(r.key for r in _UNABLE)),
-        AppGroup("not_processed", ("不予处理",), tuple(r.key for r in _NOT_PROCESSED)),
-        AppGroup("other", ("其他处理",), ("other_overdue_correction", "other_overdue_fee", "other_other")),
+        AppGroup("not_processed", ("不予处理", "不予受理"), tuple(r.key for r in _NOT_PROCESSED)),
+        AppGroup("other", ("其他处理", "其他受理"), ("other_overdue_correction", "other_overdue_fee", "other_other")),
     ),
 }
 
