@@ -7,6 +7,7 @@ GB18030, its superset. Nothing is ever decoded with errors="ignore" or "replace"
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 import chardet
@@ -22,6 +23,9 @@ _BOMS = (
 # Encodings tried, in order, when chardet's guess fails to decode cleanly.
 _FALLBACKS = ("gb18030", "big5")
 _SUPPORTED = {"gb18030", "big5", "big5hkscs", "cp950"}
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def _check_text(text: str, encoding: str) -> None:
     sample = text[:20000]
     if not sample:
         return
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    bad = len(_CONTROL.findall(sample))
     if "\x00" in sample or bad > max(3, len(sample) // 100):
         raise ParseError("binary_file", f"decodes as {encoding} but is full of control characters")
 

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 _WS = re.compile(r"\s+")
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』〝〞")
@@ -26,6 +27,7 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@lru_cache(maxsize=65536)  # labels repeat across every report of a corpus: normalise each once
 def label_key(text: str) -> str:
     """The form used for every label match: NFKC, no whitespace, no quotes."""
     return _WS.sub("", nfkc(text)).translate(_QUOTES)
@@ -46,6 +48,7 @@ class Value:
     is_decimal: bool
 
 
+@lru_cache(maxsize=65536)  # most value cells are `0` or small numbers: parse each distinct text once
 def parse_value(text: str) -> Value | None:
     """A number, a blank or a placeholder; None if the cell is not a value at all (it is a label)."""
     s = text

@@ -21,12 +21,13 @@ class Placer:
         self.cells: list[Cell] = []
         self.findings: list[Finding] = []
         self._placed: set[tuple[str, str, str]] = set()
+        self._rows: set[tuple[str, str]] = set()
 
     def find(self, severity: str, code: str, message: str, **kw: object) -> None:
         self.findings.append(Finding(severity, code, message, **kw))  # type: ignore[arg-type]
 
     def has(self, table: str, row: str) -> bool:
-        return any(k[0] == table and k[1] == row for k in self._placed)
+        return (table, row) in self._rows
 
     def place(
         self,
@@ -44,6 +45,7 @@ class Placer:
                       table=table, row=row, column=column, line=tok.line, raw=tok.raw)
             return
         self._placed.add(key)
+        self._rows.add((table, row))
         value, unit = self._typed(table, row, column, tok, kind)
         self.cells.append(
             Cell(table, row, column, value, tok.raw, unit, label_inferred, tok.line,

@@ -43,9 +43,12 @@ class Section:
     heading_line: int | None  # 0-based index of the heading, None when found by anchor
 
 
+_ORDINAL_CHARS = frozenset("一二三四五六七八九十")
+
+
 def _heading(grid: Grid, i: int) -> str | None:
     cells = [c for c in grid.lines[i] if c.strip()]
-    if len(cells) != 1:
+    if len(cells) != 1 or cells[0].lstrip(" \t#\u3000")[:1] not in _ORDINAL_CHARS:
         return None
     key = label_key(cells[0])
     if len(key) > 40 or not _ORDINAL.match(key):
