@@ -71,6 +71,13 @@ def decode(data: bytes) -> Decoded:
     """Decode raw report bytes, recording the encoding and the detector's confidence."""
     if not data.strip():
         raise ParseError("empty_file", "the file is empty" if not data else "the file holds only whitespace")
+    decoded = _decode(data)
+    if not decoded.text.strip():  # a BOM, U+3000 or UTF-16 spaces and nothing else
+        raise ParseError("empty_file", f"the file holds only whitespace ({decoded.encoding})")
+    return decoded
+
+
+def _decode(data: bytes) -> Decoded:
     for bom, name in _BOMS:
         if data.startswith(bom):
             text = _strict(data, name)
