@@ -42,18 +42,27 @@ def _strict(data: bytes, encoding: str) -> str | None:
         return None
 
 
-def _looks_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM: CJK text has NUL in half the bytes of one parity, none in the other."""
-    sample = data[:4096]
-    if len(sample) < 4:
+def _plausible(ch: str) -> bool:
+    o = ord(ch)
+    return (32 <= o < 127 or ch in "\t\r\n" or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F
+            or 0xFF00 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F or 0x3400 <= o <= 0x4DBF)
+
+
+def _looks_utf16(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a BOM: strictly decodable, real newlines, and almost only CJK/ASCII characters.
+
+    Any byte pairs decode as *some* UTF-16, so plausibility decides: GB18030 bytes read as UTF-16 give
+    no U+000A newlines and mostly characters outside the CJK and ASCII ranges.
+    """
+    if len(data) % 2 or len(data) < 8:
         return None
-    even = sample[0::2].count(0)
-    odd = sample[1::2].count(0)
-    half = len(sample) // 2
-    if odd > half * 0.2 and even < half * 0.02:
-        return "utf-16-le"
-    if even > half * 0.2 and odd < half * 0.02:
-        return "utf-16-be"
+    for name in ("utf-16-le", "utf-16-be"):
+        text = _strict(data, name)
+        if not text:
+            continue
+        sample = text[:4000]
+        if "\n" in sample and sum(map(_plausible, sample)) >= 0.95 * len(sample):
+            return name, text
     return None
 
 
@@ -86,15 +95,12 @@ def _decode(data: bytes) -> Decoded:
             _check_text(text, name)
             return Decoded(text, name, 1.0)
     text = _strict(data, "utf-8")
-    if text is not None:
+    if text is not None and "\x00" not in text:
         _check_text(text, "utf-8")
         return Decoded(text, "utf-8", 1.0)
     utf16 = _looks_utf16(data)
     if utf16:
-        text = _strict(data, utf16)
-        if text is not None:
-            _check_text(text, utf16)
-            return Decoded(text, utf16, 0.9)
+        return Decoded(utf16[1], utf16[0], 0.9)
     if b"\x00" in data[:8192]:
         raise ParseError("binary_file", "contains NUL bytes and is not UTF-16 text")
     guess = chardet.detect(data[:4096])  # a 4 KiB sample decides as well as the whole file, 6x faster
