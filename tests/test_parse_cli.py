@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import variants as V
 
+from pipeline import ParseError
+
 CONTRACT_KEYS = {"file", "sha256", "encoding", "template", "report_year", "organization", "published_on", "cells"}
 CONTRACT_KEYS |= {"findings"}
 CELL_KEYS = {"table", "row", "column", "value", "raw", "unit", "label_inferred"}
@@ -137,3 +139,17 @@ def test_folder_of_good_files_exits_zero(tmp_path):
     assert proc.returncode == 0, proc.stderr
     objs = [json.loads(ln) for ln in proc.stdout.splitlines() if ln.strip()]
     assert sorted(o["organization"] for o in objs) == sorted(V.SEED_META[s]["organization"] for s in ("001", "004"))
+
+
+def test_parse_error_survives_the_process_pool(tmp_path):
+    """Batch workers return ParseErrors across processes: they must pickle with code and message."""
+    import pickle
+
+    from pipeline.batch import parse_paths
+
+    err = pickle.loads(pickle.dumps(ParseError("binary_file", "contains NUL bytes")))
+    assert (err.code, err.message) == ("binary_file", "contains NUL bytes")
+    for i in range(10):
+        (tmp_path / f"bad{i}.txt").write_bytes(b"\x00\x01" * 50)
+    results = list(parse_paths(sorted(tmp_path.iterdir()), workers=2))
+    assert [r.code for _, r in results] == ["binary_file"] * 10
