@@ -175,7 +175,8 @@ def reports_frame(reports: Sequence[Report], batch_id: str = "") -> pl.DataFrame
 
 def cells_frame(reports: Sequence[Report]) -> pl.DataFrame:
     """Every placed cell of every report, long format, with the template of its table."""
-    cols = _columns(CELLS_SCHEMA)
+    placed = pl.Schema({k: v for k, v in CELLS_SCHEMA.items() if k != "value_is_integer"})
+    cols = _columns(placed)
     for r in reports:
         for c in r.cells:
             cols["report_id"].append(r.sha256)
@@ -189,8 +190,11 @@ def cells_frame(reports: Sequence[Report]) -> pl.DataFrame:
             cols["label_inferred"].append(bool(c.label_inferred))
             cols["line"].append(c.line)
             cols["provenance"].append(c.provenance)
-            cols["value_is_integer"].append(None)
-    return _frame(cols, CELLS_SCHEMA).with_columns(value_is_integer=pl.col("value") == pl.col("value").floor())
+    return (
+        _frame(cols, placed)
+        .with_columns(value_is_integer=pl.col("value") == pl.col("value").floor())
+        .select(CELLS_SCHEMA.names())
+    )
 
 
 def findings_frame(reports: Sequence[Report]) -> pl.DataFrame:

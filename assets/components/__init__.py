@@ -1,0 +1,1 @@
+"""Project-local Dagster components (registered through `[tool.dg.project] registry_modules`)."""

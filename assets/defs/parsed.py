@@ -1,0 +1,73 @@
+"""Layer `parsed`: the reports parsed on all cores into Parquet datasets (long format).
+
+One step brings every dataset up to date with the manifest (only new contents, or everything after
+a parser-version change) in batches of 1,000 reports: 100,000 files are 100 batches, not 100,000
+partitions. Each dataset is its own asset, so the warehouse tables show their lineage to it.
+"""
+
+import dagster as dg
+import polars as pl
+
+from assets.lib.metadata import frame_metadata
+from assets.lib.parsing import parse_pending
+from assets.lib.resources import DataPaths
+from pipeline import PARSER_VERSION
+from pipeline import export as ex
+
+DESCRIPTIONS = {
+    "reports": "One row per parsed report (report_id = sha256): metadata, template, encoding, parser version.",
+    "findings": "Every finding of every report (severity, code, message, cell, source line).",
+    "checks": "Every accounting-identity evaluation (spec §7) of every report.",
+    "quarantine": "Files the parser refused (empty, binary, undecodable, not a report), with the reason.",
+}
+TABLE_DESCRIPTION = (
+    "Cells of table `{table}`, long format: report_id, table_key, template, row_key, column_key, "
+    "value, value_is_integer, raw, unit, label_inferred, line, provenance."
+)
+
+
+def dataset_key(dataset: str) -> dg.AssetKey:
+    return dg.AssetKey(["parsed", "identity_checks" if dataset == "checks" else dataset])
+
+
+class ParseConfig(dg.Config):
+    force_reparse: bool = False  # parse every file again, even when its content and parser are unchanged
+    batch_size: int = 1000  # reports per Parquet file
+    workers: int | None = None  # parser processes (default: all cores)
+
+
+@dg.multi_asset(
+    name="parsed_datasets",
+    specs=[
+        dg.AssetSpec(
+            dataset_key(dataset),
+            group_name="parsed",
+            kinds={"python", "polars", "parquet"},
+            deps=[dg.AssetKey(["raw", "report_files"])],
+            description=DESCRIPTIONS.get(dataset) or TABLE_DESCRIPTION.format(table=dataset),
+        )
+        for dataset in ex.DATASETS
+    ],
+)
+def parsed_datasets(context: dg.AssetExecutionContext, config: ParseConfig, paths: DataPaths):
+    """Parse the new report files of the manifest into the Parquet datasets."""
+    summary = parse_pending(
+        pl.read_parquet(paths.manifest),
+        paths.raw,
+        paths.parquet,
+        batch_size=config.batch_size,
+        workers=config.workers,
+        force=config.force_reparse,
+    )
+    context.log.info(f"parser {PARSER_VERSION}: {summary}")
+    for dataset in ex.DATASETS:
+        extra = summary.as_metadata() if dataset == "reports" else {}
+        yield dg.MaterializeResult(
+            asset_key=dataset_key(dataset),
+            metadata={
+                **frame_metadata(ex.read_dataset(paths.parquet, dataset)),
+                "dagster/uri": dg.MetadataValue.path(str(ex.dataset_dir(paths.parquet, dataset))),
+                "parser_version": PARSER_VERSION,
+                **extra,
+            },
+        )

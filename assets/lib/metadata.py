@@ -1,0 +1,59 @@
+"""What every asset shows in the UI: row count, column schema and a small Markdown preview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+PREVIEW_ROWS = 5
+_MAX_CELL = 40
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    text = text.replace("|", "\\|").replace("\n", " ")
+    return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 1] + "…"
+
+
+def markdown_table(df: pl.DataFrame) -> str:
+    """A GitHub-style Markdown table of a (small) frame."""
+    if not df.columns:
+        return "_(no columns)_"
+    lines = [
+        "| " + " | ".join(df.columns) + " |",
+        "|" + "---|" * len(df.columns),
+        *("| " + " | ".join(_cell(v) for v in row) + " |" for row in df.iter_rows()),
+    ]
+    return "\n".join(lines)
+
+
+def frame_metadata(frame: pl.LazyFrame | pl.DataFrame) -> dict[str, Any]:
+    """Row count, schema and preview of a (lazy) polars frame, without collecting all of it."""
+    lazy = frame.lazy()
+    schema = lazy.collect_schema()
+    rows = lazy.select(pl.len()).collect().item()
+    preview = lazy.head(PREVIEW_ROWS).collect()
+    return {
+        "dagster/row_count": dg.MetadataValue.int(rows),
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn(name, str(dtype)) for name, dtype in schema.items()]
+        ),
+        "preview": dg.MetadataValue.md(markdown_table(preview)),
+    }
+
+
+def duckdb_table_metadata(conn: duckdb.DuckDBPyConnection, table: str, database: str) -> dict[str, Any]:
+    """Row count, schema and preview of a DuckDB table (`table` may be schema-qualified)."""
+    rows = conn.execute(f"select count(*) from {table}").fetchall()[0][0]
+    columns = conn.execute(f"describe {table}").fetchall()
+    preview = conn.sql(f"select * from {table} limit {PREVIEW_ROWS}").pl()
+    return {
+        "dagster/row_count": dg.MetadataValue.int(rows),
+        "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(name, dtype) for name, dtype, *_ in columns]),
+        "dagster/table_name": f"warehouse.{table}",
+        "dagster/uri": dg.MetadataValue.path(database),
+        "preview": dg.MetadataValue.md(markdown_table(preview)),
+    }

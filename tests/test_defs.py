@@ -1,0 +1,121 @@
+"""The Dagster definitions load, and the asset graph has the expected keys, groups and lineage."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from assets.components.sql_models import referenced_tables
+from assets.definitions import defs
+from pipeline.export import CELL_TABLES
+
+PROJECT = Path(__file__).resolve().parents[1]
+FACTS = [
+    "fact_applications",
+    "fact_penalties",
+    "fact_licensing",
+    "fact_fees",
+    "fact_procurement",
+    "fact_regulations",
+    "fact_review_litigation",
+]
+
+
+def asset_graph() -> dict[dg.AssetKey, dg.AssetSpec]:
+    return {spec.key: spec for spec in defs().resolve_all_asset_specs()}
+
+
+def keys_in(group: str) -> set[str]:
+    return {k.to_user_string() for k, s in asset_graph().items() if s.group_name == group}
+
+
+def deps_of(key: str) -> set[str]:
+    spec = asset_graph()[dg.AssetKey.from_user_string(key)]
+    return {d.asset_key.to_user_string() for d in spec.deps}
+
+
+def test_definitions_load():
+    dg.Definitions.validate_loadable(defs())
+
+
+def test_layers_and_keys():
+    assert keys_in("raw") == {"raw/report_files"}
+    assert keys_in("parsed") == {
+        "parsed/reports",
+        "parsed/findings",
+        "parsed/identity_checks",
+        "parsed/quarantine",
+        *(f"parsed/{t}" for t in CELL_TABLES),
+    }
+    assert keys_in("warehouse") == {
+        "dim_report",
+        "findings",
+        "identity_checks",
+        "quarantine",
+        "file_manifest",
+        *FACTS,
+    }
+    assert keys_in("seeds") == {"seeds/canonical_mapping", "seeds/application_rows"}
+    sql_files = {f"{p.parent.name}/{p.stem}" for p in PROJECT.glob("dbt_like_sql/*/*.sql")}
+    assert keys_in("staging") | keys_in("marts") == sql_files
+
+
+def test_lineage_from_raw_files_to_marts():
+    assert deps_of("parsed/applications") == {"raw/report_files"}
+    assert {"parsed/art20_6", "dim_report", "seeds/canonical_mapping"} <= deps_of("fact_penalties")
+    assert {"raw/report_files", "parsed/reports"} <= deps_of("dim_report")
+    assert deps_of("staging/stg_applications") == {"fact_applications", "staging/stg_reports"}
+    assert deps_of("marts/penalties_by_body_year") == {"staging/stg_disclosure"}
+    assert deps_of("marts/identity_checks_by_report") == {"dim_report", "identity_checks"}
+
+
+def test_sql_model_deps_come_from_the_sql():
+    graph = asset_graph()
+    for path in PROJECT.glob("dbt_like_sql/*/*.sql"):
+        key = dg.AssetKey([path.parent.name, path.stem])
+        expected = {dg.AssetKey(k) for k in referenced_tables(path.read_text(encoding="utf-8"))}
+        assert {d.asset_key for d in graph[key].deps} == expected
+        assert all(dep in graph for dep in expected), f"{key} reads a table no asset builds"
+
+
+def test_no_dependency_on_a_missing_asset():
+    stubs = [k for k, s in asset_graph().items() if s.metadata.get("dagster/auto_created_stub_asset")]
+    assert stubs == []
+
+
+def test_every_asset_has_a_description_and_kinds():
+    for key, spec in asset_graph().items():
+        assert spec.description, key
+        assert spec.kinds, key
+
+
+def test_identity_checks_are_warnings_on_the_facts():
+    graph = defs().resolve_asset_graph()
+    specs = [graph.get_check_spec(key) for key in graph.asset_check_keys]
+    assert {(c.asset_key.to_user_string(), c.name) for c in specs} == {
+        *(("fact_applications", f"identity_{i}") for i in ("A1", "A2", "A3")),
+        *(("fact_review_litigation", f"identity_{i}") for i in ("R1", "R2", "R3")),
+    }
+    assert not any(c.blocking for c in specs)
+
+
+def test_dg_check_defs(tmp_path):
+    dg_cli = Path(sys.executable).parent / "dg"
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [str(dg_cli), "check", "defs"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_instance_config_is_valid(tmp_path, monkeypatch):
+    shutil.copy(PROJECT / "config" / "dagster.yaml", tmp_path / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    with dg.DagsterInstance.get() as instance:
+        pools = instance.get_concurrency_config().pool_config
+        assert pools.default_pool_limit == 1

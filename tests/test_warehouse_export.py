@@ -1,0 +1,137 @@
+"""Reports → Parquet datasets (pipeline/export.py) and incremental batch parsing, without Dagster."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from assets.lib import parsing
+from assets.lib.manifest import scan_raw_dir, unique_files
+from pipeline import export as ex
+from pipeline.model import Cell, Check, Finding, ParseError, Report
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "raw"
+
+
+def make_report(sha: str = "a" * 64, **kw) -> Report:
+    return Report(
+        file="x.txt",
+        sha256=sha,
+        encoding="utf-8",
+        encoding_confidence=1.0,
+        template="hybrid",
+        report_year=2024,
+        organization="某镇人民政府",
+        published_on="2025-01-16",
+        table_templates={"art20_8": "2021", "applications": "2019"},
+        cells=[
+            Cell("art20_8", "admin_fees", "fee_amount_wan_yuan", 194.3525, "194.3525", line=40),
+            Cell("applications", "total", "total", 7, "7", label_inferred=True, line=60),
+            Cell("review_litigation", "cases", "review_total", None, "-", line=80),
+        ],
+        findings=[
+            Finding("warning", "identity_A1_failed", "A1 fails", "applications", "total", "total", left=1, right=2)
+        ],
+        checks=[Check("A1", "applications", "total", "fail", 1.0, 2.0, False, "a + b = c + d")],
+        **kw,
+    )
+
+
+def test_frames_lay_out_cells_long_with_the_template_of_their_table():
+    batch = ex.frames([make_report()], [ex.Quarantined("bad.bin", "b" * 64, "binary_file", "NUL bytes")], "b1")
+
+    assert set(batch) == set(ex.DATASETS)
+    fees = batch["art20_8"].row(0, named=True)
+    assert fees["template"] == "2021"  # the table's template, not the report's ("hybrid")
+    assert fees["value"] == 194.3525 and fees["value_is_integer"] is False
+    apps = batch["applications"].row(0, named=True)
+    assert apps["template"] == "2019" and apps["value_is_integer"] is True and apps["label_inferred"] is True
+    review = batch["review_litigation"].row(0, named=True)
+    assert review["template"] == "hybrid" and review["value"] is None and review["raw"] == "-"
+    assert batch["art20_9"].height == 0 and batch["art20_9"].schema == ex.CELLS_SCHEMA
+    assert batch["reports"]["report_id"].to_list() == ["a" * 64]
+    assert batch["reports"]["n_cells"].to_list() == [3]
+    assert batch["findings"]["left_value"].to_list() == [1.0]
+    assert batch["checks"]["status"].to_list() == ["fail"]
+    assert batch["quarantine"].row(0, named=True)["code"] == "binary_file"
+
+
+def test_quarantined_from_any_error():
+    assert ex.Quarantined.from_error("a", "s", ParseError("empty_file", "empty")).code == "empty_file"
+    crash = ex.Quarantined.from_error("a", "s", ValueError("boom"))
+    assert crash.code == "parser_error" and "boom" in crash.reason
+
+
+def test_write_batch_then_read_and_drop(tmp_path):
+    ex.ensure_datasets(tmp_path)
+    assert ex.read_dataset(tmp_path, "reports").collect().height == 0
+    ex.write_batch(ex.frames([make_report()], [], "b1"), tmp_path, "b1")
+    ex.write_batch(ex.frames([make_report("c" * 64)], [], "b2"), tmp_path, "b2")
+
+    state = ex.parsed_state(tmp_path)
+    assert sorted(state["batch_id"].to_list()) == ["b1", "b2"]
+    assert ex.read_dataset(tmp_path, "art20_8").collect().height == 2
+
+    ex.drop_batches(tmp_path, ["b1"])
+    assert ex.parsed_state(tmp_path)["batch_id"].to_list() == ["b2"]
+    assert ex.batch_ids_on_disk(tmp_path) == {"b2"}
+
+
+def test_an_interrupted_batch_is_dropped(tmp_path):
+    batch = ex.frames([make_report()], [], "b1")
+    ex.write_parquet_atomic(batch["applications"], ex.dataset_dir(tmp_path, "applications") / "b1.parquet")
+    assert ex.drop_incomplete_batches(tmp_path) == 1
+    assert ex.batch_ids_on_disk(tmp_path) == set()
+
+
+def test_manifest_keeps_hashes_and_first_seen(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLES, raw)
+    (raw / "copy.txt").write_bytes((raw / "2023_quantang-zhen.txt").read_bytes())
+    (raw / ".hidden").write_text("ignored")
+
+    first = scan_raw_dir(raw)
+    assert first.height == 6 and first["sha256"].n_unique() == 5
+    assert unique_files(first).height == 5
+    again = scan_raw_dir(raw, first)
+    assert again.equals(first)
+
+
+@pytest.fixture
+def raw_and_parquet(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLES, raw)
+    (raw / "empty.txt").write_bytes(b"")
+    return raw, tmp_path / "parquet"
+
+
+def test_parse_pending_is_incremental(raw_and_parquet):
+    raw, parquet = raw_and_parquet
+    manifest = scan_raw_dir(raw)
+
+    first = parsing.parse_pending(manifest, raw, parquet, batch_size=2, workers=2)
+    assert (first.parsed, first.quarantined, first.batches_written) == (5, 1, 3)
+    assert ex.read_dataset(parquet, "reports").collect().height == 5
+
+    second = parsing.parse_pending(manifest, raw, parquet)
+    assert (second.parsed, second.quarantined, second.already_parsed) == (0, 0, 6)
+
+    forced = parsing.parse_pending(manifest, raw, parquet, force=True)
+    assert (forced.parsed, forced.quarantined, forced.batches_dropped) == (5, 1, 3)
+    reports = ex.read_dataset(parquet, "reports").collect()
+    assert reports.height == 5 and reports["report_id"].n_unique() == 5
+
+
+def test_a_new_parser_version_reparses(raw_and_parquet, monkeypatch):
+    raw, parquet = raw_and_parquet
+    manifest = scan_raw_dir(raw)
+    parsing.parse_pending(manifest, raw, parquet)
+    monkeypatch.setattr(parsing, "PARSER_VERSION", "next")
+    again = parsing.parse_pending(manifest, raw, parquet)
+    assert again.batches_dropped == 1 and again.parsed == 5
+    cells = ex.read_dataset(parquet, "applications").collect()
+    assert cells.group_by("report_id").len()["len"].max() <= 25 * 7  # no duplicated cells
+    assert cells.select(pl.struct("report_id", "row_key", "column_key").is_unique().all()).item()
