@@ -27,39 +27,6 @@ Key = tuple[str, str, str]
 LAYOUTS = ("pipe", "pipe_trailing", "tab", "markdown", "block", "stream")
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "utf-16")
 
-_ROW_LABELS = {
-    "new_received": "一、本年新收政府信息公开申请数量",
-    "carried_over": "二、上年结转政府信息公开申请数量",
-    "granted": "（一）予以公开",
-    "partially_granted": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-    "denied_state_secret": "1.属于国家秘密",
-    "denied_law_forbidden": "2.其他法律行政法规禁止公开",
-    "denied_security_stability": "3.危及“三安全一稳定”",
-    "denied_third_party_rights": "4.保护第三方合法权益",
-    "denied_internal_affairs": "5.属于三类内部事务信息",
-    "denied_process_info": "6.属于四类过程性信息",
-    "denied_enforcement_file": "7.属于行政执法案卷",
-    "denied_admin_query": "8.属于行政查询事项",
-    "unable_no_info": "1.本机关不掌握相关政府信息",
-    "unable_need_creation": "2.没有现成信息需要另行制作",
-    "unable_unclear": "3.补正后申请内容仍不明确",
-    "not_processed_complaint": "1.信访举报投诉类申请",
-    "not_processed_repeat": "2.重复申请",
-    "not_processed_publication": "3.要求提供公开出版物",
-    "not_processed_massive": "4.无正当理由大量反复申请",
-    "not_processed_confirm": "5.要求行政机关确认或重新出具已获取信息",
-    "other_processing": "（六）其他处理",
-    "other_overdue_correction": "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    "other_overdue_fee": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-    "other_other": "3.其他",
-    "total": "（七）总计",
-    "carried_forward": "四、结转下年度继续办理",
-}
-_GROUP_LABELS = {"denied": "（三）不予公开", "unable": "（四）无法提供", "not_processed": "（五）不予处理",
-                 "other": "（六）其他处理"}
-_ITEM_LABELS = {"regulations": "规章", "normative_documents": "规范性文件", "licensing": "行政许可",
-                "other_admin_services": "其他对外管理服务事项", "penalty": "行政处罚", "coercion": "行政强制",
-                "admin_fees": "行政事业性收费", "central_procurement": "政府集中采购"}
 _REVIEW_HEADER = (
     ["行政复议", "行政诉讼"],
     ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"],
@@ -163,10 +130,7 @@ def document(r: SynthReport, rng: random.Random, blank: str = "") -> list[tuple[
         lines.append((True, [f"第二十条第（{table.item}）项"]))
         lines.append((True, ["信息内容", *(m.label for m in measures)]))
         for item in table.rows[r.template]:
-            label = _ITEM_LABELS[item.key]
-            if item.key == "normative_documents" and r.template == "2021":
-                label = "行政规范性文件"
-            lines.append((True, [label, *(_fmt(v[(key, item.key, m.key)], m.key, rng, blank) for m in measures)]))
+            lines.append((True, [item.label, *(_fmt(v[(key, item.key, m.key)], m.key, rng, blank) for m in measures)]))
     lines.append((False, ["三、收到和处理政府信息公开申请情况"]))
     lines.append((True, ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"]))
     lines.append((True, ["自然人", "法人或其他组织", "总计"]))
@@ -177,11 +141,11 @@ def document(r: SynthReport, rng: random.Random, blank: str = "") -> list[tuple[
     lost |= {"unable_no_info", "unable_need_creation"}
     for row in APPLICATION_ROWS[r.template]:
         cells = [_fmt(v[("applications", row.key, c)], c, rng, blank) for c in APPLICATION_COLUMNS]
-        labels = [_ROW_LABELS[row.key]]
+        labels = [row.label]
         if r.lost_labels and row.key in lost:
             labels = ["0"]  # the sub-label replaced by a placeholder 0, as in seed 003
         if row.key in group_first:
-            labels = [_GROUP_LABELS[group_first[row.key].key], *labels]
+            labels = [group_first[row.key].label, *labels]
         if row.key == "granted":
             labels = ["三、本年度办理结果", *labels]
         lines.append((True, [*labels, *cells]))

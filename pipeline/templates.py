@@ -29,6 +29,7 @@ class Measure:
 class ItemRow:
     key: str
     phrases: tuple[str, ...]
+    label: str = ""  # the verbatim label of the official template
     exclude: tuple[str, ...] = ()  # a label containing one of these is not this row
 
 
@@ -54,12 +55,12 @@ DISCLOSURE_TABLES: dict[str, DisclosureTable] = {
             item="一",
             rows={
                 "2019": (
-                    ItemRow("regulations", ("规章",)),
-                    ItemRow("normative_documents", ("规范性文件",)),
+                    ItemRow("regulations", ("规章",), "规章"),
+                    ItemRow("normative_documents", ("规范性文件",), "规范性文件"),
                 ),
                 "2021": (
-                    ItemRow("regulations", ("规章",)),
-                    ItemRow("normative_documents", ("规范性文件",)),
+                    ItemRow("regulations", ("规章",), "规章"),
+                    ItemRow("normative_documents", ("规范性文件",), "行政规范性文件"),
                 ),
             },
             measures={
@@ -84,10 +85,10 @@ DISCLOSURE_TABLES: dict[str, DisclosureTable] = {
             item="五",
             rows={
                 "2019": (
-                    ItemRow("licensing", ("行政许可",)),
-                    ItemRow("other_admin_services", ("其他对外管理服务事项", "对外管理服务")),
+                    ItemRow("licensing", ("行政许可",), "行政许可"),
+                    ItemRow("other_admin_services", ("其他对外管理服务事项", "对外管理服务"), "其他对外管理服务事项"),
                 ),
-                "2021": (ItemRow("licensing", ("行政许可",)),),
+                "2021": (ItemRow("licensing", ("行政许可",), "行政许可"),),
             },
             measures={"2019": (_PREV, _CHANGE, _DECISIONS_2019), "2021": (_DECISIONS_2021,)},
             markers={
@@ -99,8 +100,8 @@ DISCLOSURE_TABLES: dict[str, DisclosureTable] = {
             key="art20_6",
             item="六",
             rows={
-                "2019": (ItemRow("penalty", ("行政处罚",)), ItemRow("coercion", ("行政强制",))),
-                "2021": (ItemRow("penalty", ("行政处罚",)), ItemRow("coercion", ("行政强制",))),
+                "2019": (ItemRow("penalty", ("行政处罚",), "行政处罚"), ItemRow("coercion", ("行政强制",), "行政强制")),
+                "2021": (ItemRow("penalty", ("行政处罚",), "行政处罚"), ItemRow("coercion", ("行政强制",), "行政强制")),
             },
             measures={"2019": (_PREV, _CHANGE, _DECISIONS_2019), "2021": (_DECISIONS_2021,)},
             markers={"2019": ("上一年项目数量", "本年增/减"), "2021": ("本年处理决定数量",)},
@@ -109,8 +110,8 @@ DISCLOSURE_TABLES: dict[str, DisclosureTable] = {
             key="art20_8",
             item="八",
             rows={
-                "2019": (ItemRow("admin_fees", ("行政事业性收费", "收费")),),
-                "2021": (ItemRow("admin_fees", ("行政事业性收费", "收费")),),
+                "2019": (ItemRow("admin_fees", ("行政事业性收费", "收费"), "行政事业性收费"),),
+                "2021": (ItemRow("admin_fees", ("行政事业性收费", "收费"), "行政事业性收费"),),
             },
             measures={
                 "2019": (_PREV, _CHANGE),
@@ -128,7 +129,7 @@ DISCLOSURE_TABLES: dict[str, DisclosureTable] = {
         DisclosureTable(
             key="art20_9",
             item="九",
-            rows={"2019": (ItemRow("central_procurement", ("政府集中采购", "集中采购")),)},
+            rows={"2019": (ItemRow("central_procurement", ("政府集中采购", "集中采购"), "政府集中采购"),)},
             measures={
                 "2019": (
                     Measure("procurement_projects", "采购项目数量", ("采购项目数量", "项目数量")),
@@ -162,6 +163,7 @@ class AppRow:
     phrases: tuple[str, ...]  # normalised key phrases (substring match); () = positional only
     group: str | None = None  # the merged group this row belongs to
     exact: tuple[str, ...] = ()  # labels that must equal the normalised, de-numbered label
+    label: str = ""  # the verbatim label of the official template (spec §5.3)
 
 
 @dataclass(frozen=True)
@@ -169,39 +171,47 @@ class AppGroup:
     key: str
     phrases: tuple[str, ...]
     rows: tuple[str, ...]  # official order of the rows inside the group
+    label: str = ""  # the verbatim group label, printed on the group's first row
 
 
 _DENIED = (
-    AppRow("denied_state_secret", ("国家秘密",), "denied"),
-    AppRow("denied_law_forbidden", ("禁止公开",), "denied"),
-    AppRow("denied_security_stability", ("三安全一稳定", "三安全"), "denied"),
-    AppRow("denied_third_party_rights", ("第三方合法权益", "第三方"), "denied"),
-    AppRow("denied_internal_affairs", ("内部事务",), "denied"),
-    AppRow("denied_process_info", ("过程性信息",), "denied"),
-    AppRow("denied_enforcement_file", ("行政执法案卷", "执法案卷", "行政执法案件"), "denied"),
-    AppRow("denied_admin_query", ("行政查询事项", "行政查询"), "denied"),
+    AppRow("denied_state_secret", ("国家秘密",), "denied", label="1.属于国家秘密"),
+    AppRow("denied_law_forbidden", ("禁止公开",), "denied", label="2.其他法律行政法规禁止公开"),
+    AppRow("denied_security_stability", ("三安全一稳定", "三安全"), "denied", label="3.危及“三安全一稳定”"),
+    AppRow("denied_third_party_rights", ("第三方合法权益", "第三方"), "denied", label="4.保护第三方合法权益"),
+    AppRow("denied_internal_affairs", ("内部事务",), "denied", label="5.属于三类内部事务信息"),
+    AppRow("denied_process_info", ("过程性信息",), "denied", label="6.属于四类过程性信息"),
+    AppRow(
+        "denied_enforcement_file", ("行政执法案卷", "执法案卷", "行政执法案件"), "denied", label="7.属于行政执法案卷"
+    ),
+    AppRow("denied_admin_query", ("行政查询事项", "行政查询"), "denied", label="8.属于行政查询事项"),
 )
 _UNABLE = (
-    AppRow("unable_no_info", ("不掌握",), "unable"),
-    AppRow("unable_need_creation", ("另行制作",), "unable"),
-    AppRow("unable_unclear", ("仍不明确", "不明确"), "unable"),
+    AppRow("unable_no_info", ("不掌握",), "unable", label="1.本机关不掌握相关政府信息"),
+    AppRow("unable_need_creation", ("另行制作",), "unable", label="2.没有现成信息需要另行制作"),
+    AppRow("unable_unclear", ("仍不明确", "不明确"), "unable", label="3.补正后申请内容仍不明确"),
 )
 _NOT_PROCESSED = (
-    AppRow("not_processed_complaint", ("信访举报投诉", "信访"), "not_processed"),
-    AppRow("not_processed_repeat", ("重复申请",), "not_processed"),
-    AppRow("not_processed_publication", ("公开出版物", "出版物"), "not_processed"),
-    AppRow("not_processed_massive", ("大量反复",), "not_processed"),
-    AppRow("not_processed_confirm", ("确认或重新出具", "重新出具"), "not_processed"),
+    AppRow("not_processed_complaint", ("信访举报投诉", "信访"), "not_processed", label="1.信访举报投诉类申请"),
+    AppRow("not_processed_repeat", ("重复申请",), "not_processed", label="2.重复申请"),
+    AppRow("not_processed_publication", ("公开出版物", "出版物"), "not_processed", label="3.要求提供公开出版物"),
+    AppRow("not_processed_massive", ("大量反复",), "not_processed", label="4.无正当理由大量反复申请"),
+    AppRow(
+        "not_processed_confirm",
+        ("确认或重新出具", "重新出具"),
+        "not_processed",
+        label="5.要求行政机关确认或重新出具已获取信息",
+    ),
 )
 _HEAD = (
-    AppRow("new_received", ("本年新收",)),
-    AppRow("carried_over", ("上年结转",)),
-    AppRow("granted", ("予以公开",)),
-    AppRow("partially_granted", ("部分公开",)),
+    AppRow("new_received", ("本年新收",), label="一、本年新收政府信息公开申请数量"),
+    AppRow("carried_over", ("上年结转",), label="二、上年结转政府信息公开申请数量"),
+    AppRow("granted", ("予以公开",), label="（一）予以公开"),
+    AppRow("partially_granted", ("部分公开",), label="（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
 )
 _TAIL = (
-    AppRow("total", ("总计",)),
-    AppRow("carried_forward", ("结转下年度", "结转下一年度")),
+    AppRow("total", ("总计",), label="（七）总计"),
+    AppRow("carried_forward", ("结转下年度", "结转下一年度"), label="四、结转下年度继续办理"),
 )
 
 APPLICATION_ROWS: dict[str, tuple[AppRow, ...]] = {
@@ -210,7 +220,7 @@ APPLICATION_ROWS: dict[str, tuple[AppRow, ...]] = {
         *_DENIED,
         *_UNABLE,
         *_NOT_PROCESSED,
-        AppRow("other_processing", ("其他处理", "其他受理")),
+        AppRow("other_processing", ("其他处理", "其他受理"), label="（六）其他处理"),
         *_TAIL,
     ),
     "2021": (
@@ -218,32 +228,42 @@ APPLICATION_ROWS: dict[str, tuple[AppRow, ...]] = {
         *_DENIED,
         *_UNABLE,
         *_NOT_PROCESSED,
-        AppRow("other_overdue_correction", ("逾期不补正", "不补正"), "other"),
-        AppRow("other_overdue_fee", ("收费通知", "缴纳费用"), "other"),
-        AppRow("other_other", (), "other", exact=("其他",)),
+        AppRow(
+            "other_overdue_correction",
+            ("逾期不补正", "不补正"),
+            "other",
+            label="1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        ),
+        AppRow(
+            "other_overdue_fee",
+            ("收费通知", "缴纳费用"),
+            "other",
+            label="2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        ),
+        AppRow("other_other", (), "other", exact=("其他",), label="3.其他"),
         *_TAIL,
     ),
 }
 
+_G_DENIED = AppGroup("denied", ("不予公开",), tuple(r.key for r in _DENIED), "（三）不予公开")
+_G_UNABLE = AppGroup("unable", ("无法提供",), tuple(r.key for r in _UNABLE), "（四）无法提供")
+_G_NOT_PROCESSED = AppGroup(
+    "not_processed", ("不予处理", "不予受理"), tuple(r.key for r in _NOT_PROCESSED), "（五）不予处理"
+)
+_G_OTHER = AppGroup(
+    "other",
+    ("其他处理", "其他受理"),
+    ("other_overdue_correction", "other_overdue_fee", "other_other"),
+    "（六）其他处理",
+)
 APPLICATION_GROUPS: dict[str, tuple[AppGroup, ...]] = {
-    "2019": (
-        AppGroup("denied", ("不予公开",), tuple(r.key for r in _DENIED)),
-        AppGroup("unable", ("无法提供",), tuple(r.key for r in _UNABLE)),
-        AppGroup("not_processed", ("不予处理", "不予受理"), tuple(r.key for r in _NOT_PROCESSED)),
-    ),
-    "2021": (
-        AppGroup("denied", ("不予公开",), tuple(r.key for r in _DENIED)),
-        AppGroup("unable", ("无法提供",), tuple(r.key for r in _UNABLE)),
-        AppGroup("not_processed", ("不予处理", "不予受理"), tuple(r.key for r in _NOT_PROCESSED)),
-        AppGroup("other", ("其他处理", "其他受理"), ("other_overdue_correction", "other_overdue_fee", "other_other")),
-    ),
+    "2019": (_G_DENIED, _G_UNABLE, _G_NOT_PROCESSED),
+    "2021": (_G_DENIED, _G_UNABLE, _G_NOT_PROCESSED, _G_OTHER),
 }
 
 # Rows whose seven cells are summed by identity A2 into （七）总计.
 OUTCOME_ROWS: dict[str, tuple[str, ...]] = {
-    tpl: tuple(
-        r.key for r in rows if r.key not in ("new_received", "carried_over", "total", "carried_forward")
-    )
+    tpl: tuple(r.key for r in rows if r.key not in ("new_received", "carried_over", "total", "carried_forward"))
     for tpl, rows in APPLICATION_ROWS.items()
 }
 
