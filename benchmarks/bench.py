@@ -63,15 +63,17 @@ def parse_dir(root: Path, out: Path) -> float:
     return time.perf_counter() - start
 
 
-def accuracy(truth_path: Path, parsed_path: Path, root: Path) -> tuple[int, int, int, int]:
-    """(cells right, cells expected, reports quarantined as expected, reports expected quarantined)."""
+def accuracy(truth_path: Path, parsed_path: Path, root: Path) -> tuple[int, int, int, int, int]:
+    """(cells right, cells wrong, cells expected, reports quarantined as expected, expected quarantined).
+
+    A cell neither right nor wrong was left out with a finding (e.g. an ambiguous run-together row)."""
     parsed: dict[str, dict] = {}
     with parsed_path.open(encoding="utf-8") as fh:
         for line in fh:
             d = json.loads(line)
             parsed[str(Path(d["file"]).relative_to(root))] = {
                 (c["table"], c["row"], c["column"]): c["value"] for c in d["cells"]}
-    right = expected = q_ok = q_total = 0
+    right = wrong = expected = q_ok = q_total = 0
     with truth_path.open(encoding="utf-8") as fh:
         for line in fh:
             t = json.loads(line)
@@ -82,8 +84,10 @@ def accuracy(truth_path: Path, parsed_path: Path, root: Path) -> tuple[int, int,
             got = parsed.get(t["file"], {})
             for table, row, column, value in t["cells"]:
                 expected += 1
-                right += got.get((table, row, column), "missing") == value
-    return right, expected, q_ok, q_total
+                found = got.get((table, row, column), "missing")
+                right += found == value
+                wrong += found != "missing" and found != value
+    return right, wrong, expected, q_ok, q_total
 
 
 def main() -> int:
@@ -105,9 +109,10 @@ def main() -> int:
         print(f"{n:>8} {'floor':<6} {f:>8.2f} {n / f:>10.0f} {'100%':>8} {'':>8}  corpus written in {gen:.0f} s")
         parsed = out / "parsed.jsonl"
         b = parse_dir(out / "reports", parsed)
-        right, expected, q_ok, q_total = accuracy(truth, parsed, out / "reports")
+        right, wrong, expected, q_ok, q_total = accuracy(truth, parsed, out / "reports")
         print(f"{n:>8} {'parse':<6} {b:>8.2f} {n / b:>10.0f} {f / b:>8.0%} {_child_peak_mb():>8.0f}  "
-              f"accuracy {right}/{expected} cells = {right / expected:.4%}; quarantined {q_ok}/{q_total}")
+              f"cells right {right / expected:.3%}, wrong {wrong}, left out with a finding "
+              f"{expected - right - wrong} of {expected}; quarantined {q_ok}/{q_total}")
     return 0
 
 

@@ -14,7 +14,7 @@ import random
 import sys
 from pathlib import Path
 
-from pipeline.synth import corpus
+from pipeline.synth import LAYOUTS, RUN_TOGETHER, corpus
 
 BAD_RATE = 0.01
 
@@ -24,13 +24,13 @@ def write_corpus(n: int, out: Path, seed: int = 0, defect_rate: float = 0.1) -> 
     out.mkdir(parents=True, exist_ok=True)
     truth_path = out / "truth.jsonl"
     stamp = out / ".corpus"
-    if stamp.exists() and stamp.read_text() == f"{n} {seed} {defect_rate}" and truth_path.exists():
+    if stamp.exists() and stamp.read_text() == f"{n} {seed} {defect_rate} rt" and truth_path.exists():
         return truth_path
     reports_dir = out / "reports"
     reports_dir.mkdir(exist_ok=True)
     rng = random.Random(seed + 1)
     with truth_path.open("w", encoding="utf-8") as truth:
-        for report, data in corpus(n, seed=seed, defect_rate=defect_rate):
+        for report, data in corpus(n, seed=seed, defect_rate=defect_rate, layouts=(*LAYOUTS, RUN_TOGETHER)):
             sub = reports_dir / report.name[:3]  # 1,000 files per folder at most
             sub.mkdir(exist_ok=True)
             row = report.truth()
@@ -40,7 +40,7 @@ def write_corpus(n: int, out: Path, seed: int = 0, defect_rate: float = 0.1) -> 
             (sub / report.name).write_bytes(data)
             row["file"] = str((sub / report.name).relative_to(reports_dir))
             truth.write(json.dumps(row, ensure_ascii=False) + "\n")
-    stamp.write_text(f"{n} {seed} {defect_rate}")
+    stamp.write_text(f"{n} {seed} {defect_rate} rt")
     return truth_path
 
 

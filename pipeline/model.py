@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-PARSER_VERSION = "0.1.0"  # bump when extraction output can change: the warehouse re-parses on change
+PARSER_VERSION = "0.2.0"  # bump when extraction output can change: the warehouse re-parses on change
 
 
 @dataclass

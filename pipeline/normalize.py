@@ -20,6 +20,7 @@ _NUMBERING = re.compile(r"^(?:\d{1,2}[.、．]|\([一二三四五六七八九十
 # A lone dash, slash or 无 stands for "no value" (spec §10.3); a dash followed by digits is negative.
 PLACEHOLDERS = frozenset({"-", "--", "—", "——", "–", "/", "无", "－", "―", "─", "\\"})
 _NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(万元|元|件|个|项|条)?$")
+_SPLIT_DIGITS = re.compile(r"\d\s+\d")
 _BLANK_ENTITIES = ("&nbsp;", "&#160;", "&ensp;", "&emsp;")
 
 
@@ -46,6 +47,7 @@ class Value:
     unit: str | None
     signed: bool  # written with an explicit + or -
     is_decimal: bool
+    split_digits: bool = False  # `1 0`: digits separated by whitespace, never glued into 10
 
 
 @lru_cache(maxsize=65536)  # most value cells are `0` or small numbers: parse each distinct text once
@@ -54,7 +56,10 @@ def parse_value(text: str) -> Value | None:
     s = text
     for entity in _BLANK_ENTITIES:
         s = s.replace(entity, " ")
-    s = _WS.sub("", nfkc(s))
+    s = nfkc(s).strip()
+    if _SPLIT_DIGITS.search(s) and _NUMBER.match(_WS.sub("", s).replace(",", "")):
+        return Value(None, None, False, False, split_digits=True)
+    s = _WS.sub("", s)
     if not s or s in PLACEHOLDERS:
         return Value(None, None, False, False)
     if s[0] not in "+-0123456789":

@@ -9,17 +9,19 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from pipeline import run_together
 from pipeline.applications import detect_template as detect_applications_template
 from pipeline.applications import extract_applications
-from pipeline.decoding import decode
 from pipeline.disclosure import extract_disclosure
 from pipeline.identities import check_identities
-from pipeline.layout import Grid, logical_rows, text_grid, tokens
+from pipeline.layout import Grid, logical_rows, tokens
 from pipeline.metadata import extract_metadata
 from pipeline.model import ParseError, Report
 from pipeline.place import Placer
+from pipeline.readers import read_document
 from pipeline.review import extract_review
 from pipeline.sections import TABLE_SECTIONS, find_sections
+from pipeline.split_digits import suspect_split_numbers
 from pipeline.templates import expected_tables
 
 _SECTION_TABLES = {
@@ -30,12 +32,11 @@ _SECTION_TABLES = {
 
 
 def parse_bytes(data: bytes, file: str = "<bytes>") -> Report:
-    """Parse one text report. Raises ParseError when the bytes are not a usable report."""
+    """Parse one report (text, HTML, DOCX or PDF). Raises ParseError when the bytes are not a usable report."""
     sha = hashlib.sha256(data).hexdigest()
-    decoded = decode(data)
-    grid = text_grid(decoded.text)
-    report = parse_grid(grid, file=file, sha256=sha, encoding=decoded.encoding,
-                        confidence=decoded.confidence, lines=decoded.text.splitlines())
+    doc = read_document(data, file)
+    report = parse_grid(doc.grid, file=file, sha256=sha, encoding=doc.encoding, confidence=doc.confidence,
+                        lines=doc.lines, input_format=doc.input_format)
     return report
 
 
@@ -61,8 +62,13 @@ def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence:
     layouts: list[str] = []
     skipped: list[int] = []
 
+    # Crawled text whose cells ran together (spec §14) is read per section as label → digit runs.
+    glued = not grid.exact and run_together.is_run_together(lines)
     sec = sections.get("disclosure")
-    if sec:
+    if sec and glued:
+        layouts.append("run_together")
+        table_templates.update(run_together.extract_disclosure(lines[sec.start:sec.end], sec.start + 1, placer))
+    elif sec:
         toks, mode = tokens(grid, sec.start, sec.end, skipped)
         layouts.append(mode)
         table_templates.update(extract_disclosure(toks, mode, grid.exact, placer))
@@ -70,14 +76,16 @@ def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence:
     app_template = "unknown"
     sec = sections.get("applications")
     app_rows = []
-    if sec:
+    if sec and glued:
+        app_template = run_together.application_template(lines[sec.start:sec.end])
+    elif sec:
         toks, mode = tokens(grid, sec.start, sec.end, skipped)
         layouts.append(mode)
         app_rows = logical_rows(toks, mode, grid.exact)
         app_template = detect_applications_template(app_rows)
 
     template = _report_template(table_templates, app_template)
-    if app_rows:
+    if sec and (app_rows or glued):
         tpl = app_template if app_template != "unknown" else template
         if tpl in ("2019", "2021"):
             if app_template == "unknown":
@@ -85,13 +93,18 @@ def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence:
                             f"applications: （六） rows do not mark the template; {tpl} taken from section 二",
                             table="applications")
             table_templates["applications"] = tpl
-            extract_applications(app_rows, tpl, placer)
+            if glued:
+                run_together.extract_applications(lines[sec.start:sec.end], sec.start + 1, tpl, placer)
+            else:
+                extract_applications(app_rows, tpl, placer)
         else:
             placer.find("warning", "template_unknown", "applications: the table's template cannot be told",
                         table="applications")
 
     sec = sections.get("review")
-    if sec:
+    if sec and glued:
+        run_together.extract_review(lines[sec.start:sec.end], sec.start + 1, placer)
+    elif sec:
         toks, mode = tokens(grid, sec.start, sec.end, skipped)
         layouts.append(mode)
         extract_review(logical_rows(toks, mode, grid.exact), placer)
@@ -124,7 +137,7 @@ def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence:
         layout=_layout_name(layouts),
         table_templates=table_templates,
         cells=placer.cells,
-        findings=placer.findings + identity_findings,
+        findings=placer.findings + identity_findings + suspect_split_numbers(placer.cells, checks, placer.findings),
         checks=checks,
     )
 

@@ -40,6 +40,12 @@ class Placer:
         provenance: str = "positional",
     ) -> None:
         key = (table, row, column)
+        if tok.value is not None and tok.value.split_digits:
+            self.find("error", "digits_split_by_space",
+                      f"{table}.{row}.{column}: {tok.raw!r} holds digits split by a line break or space; "
+                      "one number or two? not placed", table=table, row=row, column=column, line=tok.line,
+                      raw=tok.raw)
+            return
         if key in self._placed:
             self.find("error", "duplicate_cell", f"{table}.{row}.{column} appears twice; kept the first",
                       table=table, row=row, column=column, line=tok.line, raw=tok.raw)

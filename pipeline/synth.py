@@ -25,6 +25,7 @@ from pipeline.templates import (
 
 Key = tuple[str, str, str]
 LAYOUTS = ("pipe", "pipe_trailing", "tab", "markdown", "block", "stream")
+RUN_TOGETHER = "run_together"  # crawled text, cells glued with no delimiter (spec §14): only identities split it
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "utf-16")
 
 _REVIEW_HEADER = (
@@ -183,15 +184,18 @@ def render(lines: list[tuple[bool, list[str]]], layout: str) -> str:
             out += [f"\t{c}" for c in cells] + [""]
         elif layout == "stream":
             out += [f"{c} |" for c in cells]
+        elif layout == RUN_TOGETHER:
+            out.append("".join(cells))
         else:
             raise ValueError(f"unknown layout {layout}")
     return "\n".join(out) + "\n"
 
 
-def make_report(i: int, rng: random.Random, defect_rate: float = 0.1) -> tuple[SynthReport, bytes]:
+def make_report(i: int, rng: random.Random, defect_rate: float = 0.1,
+                layouts: tuple[str, ...] = LAYOUTS) -> tuple[SynthReport, bytes]:
     """Report number i of a corpus: random template, layout, encoding, values and maybe a defect."""
     template = rng.choice(("2019", "2021"))
-    layout = rng.choice(LAYOUTS)
+    layout = rng.choice(layouts)
     encoding = rng.choice(ENCODINGS)
     org = rng.choice(_COUNTIES) + rng.choice(_TOWNS) + rng.choice(("人民政府", ""))
     year = rng.randint(2019, 2025)
@@ -215,7 +219,8 @@ def make_report(i: int, rng: random.Random, defect_rate: float = 0.1) -> tuple[S
     return r, text.encode(encoding)
 
 
-def corpus(n: int, seed: int = 0, defect_rate: float = 0.1) -> Iterator[tuple[SynthReport, bytes]]:
+def corpus(n: int, seed: int = 0, defect_rate: float = 0.1,
+           layouts: tuple[str, ...] = LAYOUTS) -> Iterator[tuple[SynthReport, bytes]]:
     rng = random.Random(seed)
     for i in range(n):
-        yield make_report(i, rng, defect_rate)
+        yield make_report(i, rng, defect_rate, layouts)

@@ -77,3 +77,17 @@ def test_2019_other_processing_typo_is_still_one_leaf_row():
     report = parse_bytes(seed("000").replace("(六)其他处理", "(六)其他受理").encode(), "typo.txt")
     assert report.template == "2019"
     assert report.cell("applications", "other_processing", "total").value == 0
+
+
+def test_digits_split_by_a_space_are_never_glued():
+    """`1 0` (a <br> or a PDF wrap inside a cell) is not silently 10: the cell is reported, not placed."""
+    report = parse_bytes(seed("002").replace("行政处罚\t13\t", "行政处罚\t1 3\t").encode(), "split.txt")
+    assert report.cell("art20_6", "penalty", "decisions") is None
+    finding = next(f for f in report.findings if f.code == "digits_split_by_space")
+    assert (finding.severity, finding.table, finding.row, finding.raw) == ("error", "art20_6", "penalty", "1 3")
+    assert report.cell("art20_6", "coercion", "decisions").value == 0
+
+
+def test_padding_around_a_number_is_not_a_split():
+    report = parse_bytes(seed("002").replace("行政处罚\t13\t", "行政处罚\t  13  \t").encode(), "pad.txt")
+    assert report.cell("art20_6", "penalty", "decisions").value == 13

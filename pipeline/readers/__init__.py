@@ -1,0 +1,93 @@
+"""Input formats → one grid (guides/architecture.md, "One grid for every input"; issue 6).
+
+`read_document` turns the raw bytes of a landed file into a `Document`: the grid of cells that the
+shared extraction reads, the plain text lines that the metadata reader reads (title, organisation,
+signature date), the encoding and the input format. The format is sniffed from the content first
+(`%PDF-`, a zip holding `word/document.xml`, HTML tags), the extension only names the error when the
+content does not match it. Everything after the grid is the same for every format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from pipeline.decoding import decode
+from pipeline.layout import Grid, text_grid
+from pipeline.model import ParseError
+
+INPUT_FORMATS = ("text", "html", "docx", "pdf")
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc / .xls, or a password-protected .docx
+_HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|meta\s|title>|table[\s>]|div[\s>])")
+
+
+@dataclass(frozen=True)
+class Document:
+    """What every reader produces: `lines[i]` is the plain text of `grid.lines[i]`."""
+
+    grid: Grid
+    lines: list[str]
+    encoding: str
+    confidence: float
+    input_format: str  # text | html | docx | pdf
+
+
+def grid_lines_text(grid: Grid) -> list[str]:
+    """The plain text of every grid line (cells joined by a space), aligned with the grid."""
+    return [" ".join(c.strip() for c in cells if c.strip()) for cells in grid.lines]
+
+
+def sniff_format(data: bytes) -> str:
+    """`pdf`, `docx`, `html` or `text`, from the content alone (a `.html` file without tags is text)."""
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if data.startswith(_ZIP):
+        return "docx"  # read_docx tells a zip that is no Word document apart
+    if _looks_html(data):
+        return "html"
+    return "text"
+
+
+def _looks_html(data: bytes) -> bool:
+    sample = data[:4096]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or sample.count(b"\x00") > len(sample) // 4:
+        sample = sample.replace(b"\x00", b"")  # UTF-16: the tags are ASCII once the NULs are gone
+    text = sample.decode("latin-1").lower()
+    return _HTML_SNIFF.search(text) is not None
+
+
+def read_document(data: bytes, file: str = "<bytes>") -> Document:
+    """Read one landed file of any supported format. Raises ParseError for an unusable file."""
+    ext = PurePath(file).suffix.lower()
+    fmt = sniff_format(data)
+    if fmt == "pdf":
+        from pipeline.readers.pdf import read_pdf
+
+        return read_pdf(data)
+    if fmt == "docx":
+        from pipeline.readers.docx import read_docx
+
+        return read_docx(data, named_docx=ext == ".docx")
+    if data.startswith(_OLE):
+        raise ParseError(
+            "unsupported_format",
+            "an OLE compound file: a legacy Word .doc (or a password-protected .docx); convert it to .docx",
+        )
+    if ext == ".pdf":
+        raise ParseError("unreadable_pdf", "named .pdf but has no %PDF- header")
+    if ext == ".docx":
+        raise ParseError("unreadable_docx", "named .docx but is not a zip package")
+    if fmt == "html":
+        from pipeline.readers.html import read_html
+
+        return read_html(data)
+    decoded = decode(data)
+    grid = text_grid(decoded.text)
+    return Document(grid, decoded.text.splitlines(), decoded.encoding, decoded.confidence, "text")
+
+
+__all__ = ["INPUT_FORMATS", "Document", "grid_lines_text", "read_document", "sniff_format"]

@@ -1,0 +1,108 @@
+"""Numbers split by the layout (issue 6, item 5): suspected, reported as a finding, never glued or spread."""
+
+from __future__ import annotations
+
+import copy
+
+import reader_truth as T
+import variants as V
+
+from pipeline.identities import check_identities
+from pipeline.layout import Grid
+from pipeline.parse import parse_grid
+from pipeline.readers import grid_lines_text, read_document
+from pipeline.split_digits import CODE, suspect_split_numbers
+
+TRUTH = T.DOCX_2021
+
+
+def _grid_lines() -> list[list[str]]:
+    return copy.deepcopy(read_document(T.fixture_bytes(TRUTH), TRUTH.name).grid.lines)
+
+
+def _parse(lines: list[list[str]]):
+    grid = Grid(lines, exact=True)
+    return parse_grid(grid, file="split.docx", sha256="0" * 64, encoding="utf-8", confidence=1.0,
+                      lines=grid_lines_text(grid), input_format="docx")
+
+
+def _review_line(lines: list[list[str]]) -> int:
+    review = [T.raw_of(TRUTH, ("review_litigation", "cases", c)) for c in V.REVIEW_COLUMNS]
+    return lines.index(review)
+
+
+def test_no_finding_on_good_reports():
+    for truth in (T.HTML_2021, T.HTML_2019, T.DOCX_2021, T.PDF_2021):
+        report = _parse(read_document(T.fixture_bytes(truth), truth.name).grid.lines)
+        assert not [f for f in report.findings if f.code == CODE]
+
+
+def test_digit_in_a_blank_neighbour():
+    """`10 | (blank)` printed `1 | 0`: the row keeps its width, R1 fails, joining fixes it."""
+    lines = _grid_lines()
+    i = _review_line(lines)
+    lines[i] = ["1", "0", "3", "4", "17", *lines[i][5:]]  # truly: 10, blank, 3, 4, total 17
+    report = _parse(lines)
+    found = [f for f in report.findings if f.code == CODE]
+    assert len(found) == 1
+    f = found[0]
+    assert (f.severity, f.table, f.row, f.column) == ("warning", "review_litigation", "cases", "review_upheld")
+    assert f.cells == [["review_litigation", "cases", c] for c in ("review_upheld", "review_corrected")]
+    assert f.raw == "1 | 0" and "10" in f.message
+    # the cells stay as printed, and the failed identity is still reported
+    assert report.cell("review_litigation", "cases", "review_upheld").value == 1
+    assert report.cell("review_litigation", "cases", "review_corrected").value == 0
+    assert any(x.code == "identity_R1_failed" for x in report.findings)
+
+
+def test_one_cell_too_many_shifts_the_row():
+    """A two-digit value printed over two cells: 8 values for 7 columns; the first is dropped as surplus."""
+    lines = _grid_lines()
+    cols = V.APP_COLUMNS
+    row, j = next((r, j) for r in V.APP_ROWS["2021"] for j, c in enumerate(cols[:-1])
+                  if (v := TRUTH.values[("applications", r, c)]) is not None and 10 <= v <= 99 and v % 10
+                  and None not in [TRUTH.values[("applications", r, x)] for x in cols])
+    printed = [T.raw_of(TRUTH, ("applications", row, c)) for c in cols]
+    i = next(k for k, cells in enumerate(lines) if cells[-7:] == printed)
+    digits = printed[j]
+    lines[i] = [*lines[i][:-7], *printed[:j], digits[0], digits[1], *printed[j + 1:]]
+    report = _parse(lines)
+    assert any(f.code == "surplus_cells" and f.row == row for f in report.findings)
+    found = [f for f in report.findings if f.code == CODE]
+    assert len(found) == 1, [f.message for f in found]
+    f = found[0]
+    assert (f.table, f.row, f.raw) == ("applications", row, f"{digits[0]} | {digits[1]}")
+    assert str(TRUTH.values[("applications", row, cols[j])]) in f.message
+    # never spread back: the placed cells are the last seven printed ones
+    placed = [report.cell("applications", row, c).raw for c in cols]
+    assert placed == [*printed[:j], digits[0], digits[1], *printed[j + 1:]][-7:]
+
+
+def test_no_finding_when_no_join_fixes_it():
+    lines = _grid_lines()
+    i = _review_line(lines)
+    lines[i] = ["1", "0", "3", "4", "99", *lines[i][5:]]  # R1 fails, but 10 + 3 + 4 ≠ 99 either
+    report = _parse(lines)
+    assert any(x.code == "identity_R1_failed" for x in report.findings)
+    assert not [f for f in report.findings if f.code == CODE]
+
+
+def test_leading_zero_is_no_split():
+    lines = _grid_lines()
+    i = _review_line(lines)
+    lines[i] = ["0", "7", "3", "4", "14", *lines[i][5:]]  # "07" is no number a layout splits
+    report = _parse(lines)
+    assert not [f for f in report.findings if f.code == CODE]
+
+
+def test_pure_function_leaves_the_cells_alone():
+    lines = _grid_lines()
+    i = _review_line(lines)
+    lines[i] = ["1", "0", "3", "4", "17", *lines[i][5:]]
+    report = _parse(lines)
+    before = [c.to_dict() for c in report.cells]
+    checks, _ = check_identities(report.cells, "2021")
+    again = suspect_split_numbers(report.cells, checks, report.findings)
+    assert [f.to_dict() for f in again] == [f.to_dict() for f in report.findings if f.code == CODE]
+    assert [c.to_dict() for c in report.cells] == before
+    assert suspect_split_numbers(report.cells, [c for c in checks if c.status != "fail"]) == []
