@@ -1,7 +1,9 @@
 # Two commands on a fresh machine (Python 3.11+ and make):
 #   make run    install everything, then build the warehouse from the reports in data/raw/
 #   make test   lint and test (what .ci/run runs)
-# and `make ui` for the Dagster UI on http://127.0.0.1:3000.
+# and `make ui` for the Dagster UI on http://127.0.0.1:3000 (UI + daemon: schedules and sensors run),
+# `make daemon` for the daemon alone (a server), `make nightly-on` / `make nightly-off` to switch the
+# nightly schedule and the new-file sensor on or off (state kept in DAGSTER_HOME).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -13,12 +15,16 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 HOST ?= 127.0.0.1
 PORT ?= 3000
 
-.PHONY: help install run test ui clean
+WORKSPACE := config/workspace.yaml
+
+.PHONY: help install run test ui daemon nightly-on nightly-off clean
 
 help:
 	@echo "make run    install (uv, then uv sync --frozen) and materialize every asset on data/raw/"
 	@echo "make test   ruff check + pytest"
-	@echo "make ui     Dagster UI on http://$(HOST):$(PORT) (DAGSTER_HOME=$(DAGSTER_HOME))"
+	@echo "make ui     Dagster UI on http://$(HOST):$(PORT) with the daemon (DAGSTER_HOME=$(DAGSTER_HOME))"
+	@echo "make daemon the Dagster daemon alone: runs the schedule and the sensor once switched on"
+	@echo "make nightly-on / nightly-off   switch the 02:00 schedule and the new-file sensor on / off"
 	@echo "make clean  delete data/warehouse/ (the Parquet datasets and the DuckDB file)"
 
 install:
@@ -38,6 +44,17 @@ test: install
 
 ui: install
 	$(UV) run dg dev --host $(HOST) --port $(PORT)
+
+daemon: install
+	$(UV) run dagster-daemon run -w $(WORKSPACE)
+
+nightly-on: install
+	$(UV) run dagster schedule start nightly_warehouse -w $(WORKSPACE)
+	$(UV) run dagster sensor start new_raw_files -w $(WORKSPACE)
+
+nightly-off: install
+	$(UV) run dagster schedule stop nightly_warehouse -w $(WORKSPACE)
+	$(UV) run dagster sensor stop new_raw_files -w $(WORKSPACE)
 
 clean:
 	rm -rf data/warehouse

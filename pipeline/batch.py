@@ -2,14 +2,21 @@
 
 This is the batch path for the CLI and the warehouse: workers return picklable results, and a failed
 file yields its ParseError instead of stopping the run.
+
+With `timeout`, every file gets a bounded time (the nightly ingestion uses it): a file whose parse takes
+longer, or whose worker process dies (a crash in a C extension, the OOM killer), yields
+`ParseError("parse_timeout" | "parser_crash")` and the other files go on.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from pipeline.model import ParseError, Report
@@ -56,16 +63,23 @@ def list_report_files(root: Path) -> list[Path]:
 
 
 def parse_paths(
-    paths: Iterable[Path], workers: int | None = None, transform: Callable[[Report], object] | None = None
+    paths: Iterable[Path],
+    workers: int | None = None,
+    transform: Callable[[Report], object] | None = None,
+    timeout: float | None = None,
 ) -> Iterator[tuple[Path, object]]:
     """Yield (path, Report | ParseError) for every path, in order, using all cores by default.
 
     With `transform`, workers yield transform(report) instead of the Report (e.g. `report_json`, or
     columnar rows for the warehouse), so that the expensive part of serialising runs in parallel too.
+    With `timeout` (seconds per file), no file can hang or crash the batch (see the module docstring).
     """
     paths = list(paths)
     worker = _Worker(transform)
     workers = workers or os.cpu_count() or 1
+    if timeout is not None:
+        yield from _parse_bounded(paths, worker, workers, timeout)
+        return
     if workers == 1 or len(paths) < 8:
         for p in paths:
             yield p, worker(p)
@@ -73,3 +87,82 @@ def parse_paths(
     chunk = max(1, min(64, len(paths) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         yield from zip(paths, pool.map(worker, paths, chunksize=chunk), strict=True)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):  # the executor has no public kill
+        if process.is_alive():
+            process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _parse_bounded(paths: list[Path], worker: _Worker, workers: int, timeout: float) -> Iterator[tuple[Path, object]]:
+    """`parse_paths` with a time limit per file and survival of dying workers; results in input order.
+
+    At most `workers` files are in flight, so each starts as soon as it is submitted and its clock is
+    the submission time. A file over its time is reported as `parse_timeout`; the pool is killed and
+    restarted for the others in flight. When a worker dies, the files that were in flight are suspects:
+    each is run again on its own, and the one that kills its worker again is a `parser_crash`.
+    """
+    queue: deque[int] = deque(range(len(paths)))
+    suspects: set[int] = set()
+    results: dict[int, object] = {}
+    emitted = 0
+    while emitted < len(paths):
+        pool = ProcessPoolExecutor(max_workers=min(workers, max(1, len(queue))))
+        inflight: dict[Future, tuple[int, float]] = {}
+        restart = False
+        try:
+            while (queue or inflight) and not restart:
+                while queue and len(inflight) < workers:
+                    solo = queue[0] in suspects
+                    if solo and inflight:
+                        break  # a suspect runs alone, so that a crash names it
+                    index = queue.popleft()
+                    inflight[pool.submit(worker, paths[index])] = (index, time.monotonic())
+                    if solo:
+                        break
+                oldest = min(started for _, started in inflight.values())
+                done, _ = wait(inflight, timeout=max(0.0, oldest + timeout - time.monotonic()),
+                               return_when=FIRST_COMPLETED)
+                broken = []
+                for future in done:
+                    index, _ = inflight.pop(future)
+                    try:
+                        results[index] = future.result()
+                    except BrokenProcessPool:
+                        broken.append(index)
+                    except Exception as exc:  # unpicklable result and the like: that file's problem only
+                        results[index] = ParseError("parser_crash", f"{type(exc).__name__}: {exc}")
+                if broken:
+                    lost = broken + [index for index, _ in inflight.values()]
+                    for index in lost:
+                        if index in suspects:
+                            results[index] = ParseError("parser_crash", "the parser process died on this file")
+                        else:
+                            suspects.add(index)
+                            queue.appendleft(index)
+                    inflight.clear()
+                    restart = True
+                    continue
+                now = time.monotonic()
+                overdue = [f for f, (_, started) in inflight.items() if now - started >= timeout]
+                if overdue:
+                    for future in overdue:
+                        index, _ = inflight.pop(future)
+                        results[index] = ParseError("parse_timeout", f"parsing took longer than {timeout:g} s")
+                    for index, _ in sorted(inflight.values(), reverse=True):
+                        queue.appendleft(index)  # innocent: run again in a fresh pool
+                    inflight.clear()
+                    restart = True
+                while emitted in results:
+                    yield paths[emitted], results.pop(emitted)
+                    emitted += 1
+        finally:
+            if restart or inflight:
+                _kill_workers(pool)
+            else:
+                pool.shutdown(wait=True)
+        while emitted in results:
+            yield paths[emitted], results.pop(emitted)
+            emitted += 1

@@ -9,8 +9,8 @@ import dagster as dg
 import polars as pl
 
 from assets.lib.metadata import frame_metadata
-from assets.lib.parsing import parse_pending
-from assets.lib.resources import DataPaths
+from assets.lib.parsing import DEFAULT_MAX_FILE_BYTES, DEFAULT_TIMEOUT_SECONDS, parse_pending
+from assets.lib.resources import DataPaths, DuckDBWarehouse
 from pipeline import PARSER_VERSION
 from pipeline import export as ex
 
@@ -18,7 +18,8 @@ DESCRIPTIONS = {
     "reports": "One row per parsed report (report_id = sha256): metadata, template, encoding, parser version.",
     "findings": "Every finding of every report (severity, code, message, cell, source line).",
     "checks": "Every accounting-identity evaluation (spec §7) of every report.",
-    "quarantine": "Files the parser refused (empty, binary, undecodable, not a report), with the reason.",
+    "quarantine": "Files the parser refused (empty, binary, undecodable, not a report, too large, timed out), "
+    "with the reason.",
 }
 TABLE_DESCRIPTION = (
     "Cells of table `{table}`, long format: report_id, table_key, template, row_key, column_key, "
@@ -34,6 +35,11 @@ class ParseConfig(dg.Config):
     force_reparse: bool = False  # parse every file again, even when its content and parser are unchanged
     batch_size: int = 1000  # reports per Parquet file
     workers: int | None = None  # parser processes (default: all cores)
+    file_timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS  # a file that takes longer is quarantined (parse_timeout)
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # a larger file is quarantined unread (too_large)
+
+
+POOL = "duckdb_write"  # writes the warehouse's state: one run at a time (see config/dagster.yaml)
 
 
 @dg.multi_asset(
@@ -48,17 +54,23 @@ class ParseConfig(dg.Config):
         )
         for dataset in ex.DATASETS
     ],
+    pool=POOL,
 )
-def parsed_datasets(context: dg.AssetExecutionContext, config: ParseConfig, paths: DataPaths):
-    """Parse the new report files of the manifest into the Parquet datasets."""
-    summary = parse_pending(
-        pl.read_parquet(paths.manifest),
-        paths.raw,
-        paths.parquet,
-        batch_size=config.batch_size,
-        workers=config.workers,
-        force=config.force_reparse,
-    )
+def parsed_datasets(
+    context: dg.AssetExecutionContext, config: ParseConfig, paths: DataPaths, warehouse: DuckDBWarehouse
+):
+    """Parse the new, changed or stale report files of the manifest into the Parquet datasets."""
+    with warehouse.lock():
+        summary = parse_pending(
+            pl.read_parquet(paths.manifest),
+            paths.raw,
+            paths.parquet,
+            batch_size=config.batch_size,
+            workers=config.workers,
+            force=config.force_reparse,
+            timeout=config.file_timeout_seconds,
+            max_file_bytes=config.max_file_bytes,
+        )
     context.log.info(f"parser {PARSER_VERSION}: {summary}")
     for dataset in ex.DATASETS:
         extra = summary.as_metadata() if dataset == "reports" else {}

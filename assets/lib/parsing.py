@@ -1,9 +1,17 @@
 """Incremental batch parsing: parse what the manifest has and the Parquet datasets lack.
 
-A file is parsed once per content hash and parser version. New contents are parsed on all cores
-(`pipeline.batch.parse_paths`) and written in batches of `batch_size` reports, one Parquet file per
-dataset and batch. Batches written by another parser version (or all of them, with `force`) are
-dropped and their files parsed again. 100,000 files are 100 batches, not 100,000 partitions.
+A content (sha256) is parsed once per parser version. Only contents present in the raw directory now
+are parsed: new contents, and contents whose parse is stale (another parser version, or everything with
+`force`). The cost of a run is proportional to what is new, not to what is already there.
+
+New contents are parsed on all cores with a time limit per file (`pipeline.batch.parse_paths`), and
+written in batches of `batch_size` reports, one Parquet file per dataset and batch. A batch holding a
+stale parse of a present content is dropped once the new parse is written; the contents of that batch
+whose files are gone from the raw directory (they cannot be parsed again) are first carried into a new
+batch as they were, so the history of deleted reports is never lost. A run killed at any point leaves
+complete batches (kept: the next run does not parse them again) and at most one incomplete batch
+(removed by the next run); the same content in two batches is harmless, because the warehouse reads
+one batch per report (`assets/lib/tables.py`).
 """
 
 from __future__ import annotations
@@ -16,18 +24,23 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.lib.manifest import unique_files
+from assets.lib.manifest import fs_path, unique_files
 from pipeline import PARSER_VERSION, Report
 from pipeline import export as ex
 from pipeline.batch import parse_paths
+
+DEFAULT_TIMEOUT_SECONDS = 300.0  # per file: no file can hang a run
+DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are quarantined as `too_large` without being read
 
 
 @dataclass(frozen=True)
 class ParseSummary:
     files_in_manifest: int
     already_parsed: int
+    parsed_files: int  # contents read and parsed by this run (reports + quarantined)
     parsed: int
     quarantined: int
+    carried: int  # contents of deleted files kept from a stale batch
     batches_written: int
     batches_dropped: int
 
@@ -44,10 +57,38 @@ def new_batch_id(index: int) -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{index:05d}"
 
 
-def stale_batches(state: pl.DataFrame, force: bool = False) -> set[str]:
-    """Batches to re-parse: written by another parser version, or every batch when forced."""
+def text(value: str) -> str:
+    """A string that can be stored (file names and messages may carry undecodable bytes as surrogates)."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def stale_batches(state: pl.DataFrame, present: set[str] | None = None, force: bool = False) -> set[str]:
+    """Batches to re-parse: they hold a present content parsed by another parser version (any, with force).
+
+    Without `present`, every content counts as present.
+    """
     stale = state if force else state.filter(pl.col("parser_version") != PARSER_VERSION)
+    if present is not None:
+        stale = stale.filter(pl.col("sha256").is_in(list(present)))
     return set(stale["batch_id"].unique().to_list())
+
+
+def _carry(parquet_dir: Path, batches: set[str], shas: set[str], batch_id: str) -> int:
+    """Copy the rows of `shas` from `batches` into the new batch `batch_id` (as they were parsed)."""
+    if not batches or not shas:
+        return 0
+    batch: dict[str, pl.DataFrame] = {}
+    for dataset, (folder, schema) in ex.DATASETS.items():
+        files = [parquet_dir / folder / f"{b}.parquet" for b in sorted(batches)]
+        files = [f for f in files if f.exists()]
+        key = "sha256" if dataset in ex.COMMIT_DATASETS else "report_id"
+        frame = pl.read_parquet(files, schema=schema) if files else pl.DataFrame(schema=schema)
+        frame = frame.filter(pl.col(key).is_in(list(shas)))
+        if "batch_id" in frame.columns:
+            frame = frame.with_columns(batch_id=pl.lit(batch_id))
+        batch[dataset] = frame
+    ex.write_batch(batch, parquet_dir, batch_id)
+    return batch["reports"].height + batch["quarantine"].height
 
 
 def parse_pending(
@@ -58,35 +99,62 @@ def parse_pending(
     batch_size: int = 1000,
     workers: int | None = None,
     force: bool = False,
+    timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
+    max_file_bytes: int | None = DEFAULT_MAX_FILE_BYTES,
 ) -> ParseSummary:
     """Bring the Parquet datasets up to date with the manifest; returns what was done."""
     ex.drop_incomplete_batches(parquet_dir)
     state = ex.parsed_state(parquet_dir)
-    dropped = stale_batches(state, force)
-    ex.drop_batches(parquet_dir, dropped)
-    done = set(state.filter(~pl.col("batch_id").is_in(list(dropped)))["sha256"].to_list())
+    files = unique_files(manifest)
+    present = set(files["sha256"].to_list())
+    dropped = stale_batches(state, present, force)
+    is_dropped = pl.col("batch_id").is_in(list(dropped))
+    kept = set(state.filter(~is_dropped)["sha256"].to_list())
+    in_dropped = set(state.filter(is_dropped)["sha256"].to_list())
+    done = set(state.filter(~is_dropped & (pl.col("parser_version") == PARSER_VERSION))["sha256"].to_list())
+    carry = in_dropped - present - kept  # parsed contents whose files are gone: keep them as they are
 
-    todo = unique_files(manifest).filter(~pl.col("sha256").is_in(list(done)))
-    sha_of = {raw_dir / p: s for p, s in zip(todo["path"], todo["sha256"], strict=True)}
-    results = parse_paths(list(sha_of), workers=workers)
+    todo = files.filter(~pl.col("sha256").is_in(list(done)))
+    too_large = todo.filter(pl.col("size_bytes") > max_file_bytes) if max_file_bytes else todo.clear()
+    todo = todo.join(too_large.select("sha256"), on="sha256", how="anti")
+    rows = {fs_path(raw_dir, p, h): (p, s) for p, h, s in todo.select("path", "path_hex", "sha256").rows()}
+    refused_early = [
+        ex.Quarantined(text(p), s, "too_large", f"{size:,} bytes, more than the limit of {max_file_bytes:,}")
+        for p, s, size in too_large.select("path", "sha256", "size_bytes").rows()
+    ]
+    results = parse_paths(list(rows), workers=workers, timeout=timeout)
 
     parsed = quarantined = batches = 0
+    index = 0
     for index, chunk in enumerate(_chunks(results, batch_size)):
-        reports = [r for _, r in chunk if isinstance(r, Report)]
-        refused = [
-            ex.Quarantined.from_error(path.relative_to(raw_dir).as_posix(), sha_of[path], r)
-            for path, r in chunk
-            if not isinstance(r, Report)
-        ]
+        reports = []
+        refused = list(refused_early) if index == 0 else []
+        for path, result in chunk:
+            display, sha = rows[path]
+            if isinstance(result, Report):
+                result.file = text(display)
+                reports.append(result)
+            else:
+                refused.append(ex.Quarantined.from_error(text(display), sha, result))
+        refused = [ex.Quarantined(q.path, q.sha256, q.code, text(q.reason)) for q in refused]
         batch_id = new_batch_id(index)
         ex.write_batch(ex.frames(reports, refused, batch_id), parquet_dir, batch_id)
         parsed, quarantined, batches = parsed + len(reports), quarantined + len(refused), batches + 1
+    if batches == 0 and refused_early:
+        batch_id = new_batch_id(0)
+        ex.write_batch(ex.frames([], refused_early, batch_id), parquet_dir, batch_id)
+        quarantined, batches = len(refused_early), 1
+    carried = _carry(parquet_dir, dropped, carry, new_batch_id(index + 1))
+    batches += bool(carried)
+    ex.drop_batches(parquet_dir, dropped)
     ex.ensure_datasets(parquet_dir)
     return ParseSummary(
         files_in_manifest=manifest.height,
-        already_parsed=len(done),
+        already_parsed=len(done & present),
+        parsed_files=parsed + quarantined,
         parsed=parsed,
         quarantined=quarantined,
+        carried=carried,
         batches_written=batches,
         batches_dropped=len(dropped),
     )

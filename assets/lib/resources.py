@@ -1,13 +1,23 @@
-"""Where the data lives, and how the warehouse's DuckDB file is opened.
+"""Where the data lives, and how the warehouse's DuckDB files are opened.
+
+Two DuckDB files (see "Running it every night" in the README):
+
+* the **build** file (`database`, env `WAREHOUSE_BUILD_DB`, default `data/warehouse/build/warehouse.duckdb`):
+  every asset of a run reads and writes this one, through `connect()`;
+* the **published** file (`published`, env `WAREHOUSE_DB`, default `data/warehouse/warehouse.duckdb`): what
+  analysts open read-only. Only the publish asset touches it, by replacing it atomically with a copy of the
+  build file (`assets/lib/publish.py`). No run ever opens it read-write, so readers never block a run.
 
 DuckDB allows one writing process per file, and one process may not open the same file twice with
-different settings. So connections are short (opened per asset, closed in `finally`) and the
-connection settings are defined exactly once, here.
+different settings. So connections are short (opened per asset, closed in `finally`), the connection
+settings are defined exactly once, here, and every writer holds the warehouse lock (`assets/lib/locking.py`)
+while it writes: a second run (`make run` while the UI runs one) waits instead of failing or interleaving.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,12 +25,15 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.lib.locking import exclusive
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # The only DuckDB connection settings in the project (override the memory cap with DUCKDB_MEMORY_LIMIT).
 DUCKDB_CONFIG: dict[str, str] = {
     "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB"),
 }
+LOCK_TIMEOUT_SECONDS = float(os.environ.get("WAREHOUSE_LOCK_TIMEOUT", "3600"))
 
 
 def env_path(var: str, default: str) -> str:
@@ -29,19 +42,59 @@ def env_path(var: str, default: str) -> str:
     return str(path if path.is_absolute() else PROJECT_ROOT / path)
 
 
-class DuckDBWarehouse(dg.ConfigurableResource):
-    """The DuckDB warehouse file (env `WAREHOUSE_DB`, default data/warehouse/warehouse.duckdb)."""
+def default_build_path(published: str | Path) -> str:
+    """`<dir>/build/<name>` next to the published file."""
+    published = Path(published)
+    return str(published.parent / "build" / published.name)
 
-    database: str
+
+def lock_path(published: str | Path) -> Path:
+    return Path(published).parent / ".warehouse.lock"
+
+
+class DuckDBWarehouse(dg.ConfigurableResource):
+    """The DuckDB warehouse: `database` is the build file runs write, `published` the file analysts read."""
+
+    database: str  # the build file: every asset reads and writes this one (via connect())
+    published: str  # the published file: replaced atomically by the publish asset, never opened read-write
+
+    @property
+    def build_path(self) -> Path:
+        return Path(self.database)
+
+    @property
+    def published_path(self) -> Path:
+        return Path(self.published)
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """The warehouse lock (re-entrant in one process): held by every step that writes warehouse state."""
+        with exclusive(lock_path(self.published), timeout=LOCK_TIMEOUT_SECONDS):
+            yield
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        conn = duckdb.connect(self.database, config=DUCKDB_CONFIG)
-        try:
-            yield conn
-        finally:
-            conn.close()
+        """A read-write connection to the build file, under the warehouse lock."""
+        with self.lock():
+            self._ensure_build()
+            conn = duckdb.connect(self.database, config=DUCKDB_CONFIG)
+            try:
+                yield conn
+            finally:
+                conn.close()
+
+    def _ensure_build(self) -> None:
+        """Start a missing build file from the last published warehouse (so a partial run has its inputs)."""
+        build, published = self.build_path, self.published_path
+        build.parent.mkdir(parents=True, exist_ok=True)
+        if build.exists() or not published.exists():
+            return
+        for suffix in ("", ".wal"):
+            source = Path(f"{published}{suffix}")
+            if source.exists():
+                tmp = Path(f"{build}{suffix}.seed-tmp")
+                shutil.copyfile(source, tmp)
+                os.replace(tmp, f"{build}{suffix}")
 
 
 class DataPaths(dg.ConfigurableResource):
@@ -65,9 +118,11 @@ class DataPaths(dg.ConfigurableResource):
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
     """Resources configured from the environment (read at definitions-load time; `dg` loads `.env`)."""
+    published = env_path("WAREHOUSE_DB", "data/warehouse/warehouse.duckdb")
     return {
         "warehouse": DuckDBWarehouse(
-            database=env_path("WAREHOUSE_DB", "data/warehouse/warehouse.duckdb"),
+            database=env_path("WAREHOUSE_BUILD_DB", default_build_path(published)),
+            published=published,
         ),
         "paths": DataPaths(
             raw_dir=env_path("RAW_DIR", "data/raw"),

@@ -1,4 +1,4 @@
-"""`python -m assets.lib.summary`: the tables of the warehouse and their row counts (run by `make run`)."""
+"""`python -m assets.lib.summary`: the tables of the published warehouse and their row counts (run by `make run`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from assets.lib.resources import default_resources
 
 
 def main() -> None:
-    database = default_resources()["warehouse"].database
+    database = default_resources()["warehouse"].published
     conn = duckdb.connect(database, read_only=True)
     try:
         tables = conn.execute(

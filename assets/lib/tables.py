@@ -2,7 +2,18 @@
 
 Each SELECT reads the Parquet datasets in bulk (`read_parquet` over a glob) and the tables built
 before it; `build_table` swaps the result in with `create or replace table` inside one transaction,
-so readers never see a half-built table and re-running never duplicates rows.
+so re-running never duplicates rows. Tables are built in the build file; analysts see them once the
+publish asset has replaced the published file (`assets/lib/publish.py`).
+
+Every report is read from exactly one parse batch (`dim_report.batch_id`: the current parser version,
+then the latest batch), and every fact, finding and check row joins on (report_id, batch_id): a content
+parsed twice (a run killed between writing a new batch and dropping the old one) is never counted twice.
+
+Report identity and versions (`dim_report`): a report is one content (report_id = sha256), wherever and
+however many times it was landed (`file_manifest` lists every path). Reports of the same body
+(`body_key`, pipeline/bodies.py) and the same `report_year` are versions of one report: the newest
+(`published_on`, then `first_seen`) whose file is still in the raw directory `is_current`; the others
+are `superseded` or `deleted`, and stay in every table as history.
 
 The fact tables are long: one row per (report, item, measure), carrying the template of the table
 in that report and the unit of the value. Measures of the 2019 and 2021 templates keep their own
@@ -12,12 +23,16 @@ keys (spec §8): `decisions` is the only measure the two share, and the crosswal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
+from pipeline import PARSER_VERSION
 from pipeline import export as ex
+from pipeline.bodies import assign_body_keys
 
 IDENTITY_FORMULAS = {
     "A1": "new_received + carried_over = total + carried_forward (each column; printed note)",
@@ -36,22 +51,59 @@ class WarehouseTable:
     deps: tuple[str, ...]  # asset keys, "/"-separated
     sql: str  # one SELECT; {dataset} placeholders become read_parquet(...) of that dataset
     identities: tuple[str, ...] = ()  # identity checks reported on this table (spec §7)
+    unique_key: tuple[str, ...] = ()  # columns no two rows share (checked before publishing)
+    inputs: tuple[str, ...] = ()  # frames computed in Python and registered under these names (INPUTS)
+
+
+def _quote(text: str) -> str:
+    return "'{}'".format(text.replace("'", "''"))
 
 
 def _sources(parquet_dir: Path, manifest: Path) -> dict[str, str]:
-    def scan(path: str) -> str:
-        return "read_parquet('{}')".format(path.replace("'", "''"))
+    """`{name}` → SQL for every dataset. Datasets without a batch_id column get it from their file name."""
 
-    sources = {name: scan(ex.dataset_glob(parquet_dir, name)) for name in ex.DATASETS}
-    return {**sources, "manifest": scan(str(manifest))}
+    def scan(dataset: str) -> str:
+        glob = _quote(ex.dataset_glob(parquet_dir, dataset))
+        if "batch_id" in ex.DATASETS[dataset][1]:
+            return f"read_parquet({glob})"
+        return (
+            f"(select * exclude (filename), parse_filename(filename, true) as batch_id "
+            f"from read_parquet({glob}, filename = true))"
+        )
+
+    sources = {name: scan(name) for name in ex.DATASETS}
+    return {**sources, "manifest": f"read_parquet({_quote(str(manifest))})", "parser_version": _quote(PARSER_VERSION)}
+
+
+def body_keys_frame(conn: duckdb.DuckDBPyConnection, sources: dict[str, str]) -> pl.DataFrame:
+    """organization → body_key (pipeline/bodies.py) for every organization name of every parsed report."""
+    names = conn.sql(
+        f"select distinct organization from {sources['reports']} "
+        "where organization is not null and trim(organization) <> ''"
+    ).fetchall()
+    keys = assign_body_keys(name for (name,) in names)
+    return pl.DataFrame(
+        [(name, key, ambiguous) for name, (key, ambiguous) in sorted(keys.items())],
+        schema={"organization": pl.String, "body_key": pl.String, "body_ambiguous": pl.Boolean},
+        orient="row",
+    )
+
+
+INPUTS: dict[str, Callable[[duckdb.DuckDBPyConnection, dict[str, str]], pl.DataFrame]] = {
+    "body_keys": body_keys_frame,
+}
 
 
 def render(table: WarehouseTable, parquet_dir: Path, manifest: Path) -> str:
-    return table.sql.format(**_sources(parquet_dir, manifest))
+    sources = _sources(parquet_dir, manifest)
+    return table.sql.format(**sources, **{name: f"_input_{name}" for name in table.inputs})
 
 
 def build_table(conn: duckdb.DuckDBPyConnection, table: WarehouseTable, parquet_dir: Path, manifest: Path) -> None:
     """Replace the table atomically with the result of its SELECT."""
+    sources = _sources(parquet_dir, manifest)
+    for name in table.inputs:
+        conn.register(f"_input_{name}", INPUTS[name](conn, sources))
     conn.execute("begin transaction")
     try:
         conn.execute(f"create or replace table {table.name} as {render(table, parquet_dir, manifest)}")
@@ -59,6 +111,9 @@ def build_table(conn: duckdb.DuckDBPyConnection, table: WarehouseTable, parquet_
     except Exception:
         conn.execute("rollback")
         raise
+    finally:
+        for name in table.inputs:
+            conn.unregister(f"_input_{name}")
 
 
 def identity_summary(conn: duckdb.DuckDBPyConnection, identity: str) -> dict[str, int]:
@@ -93,7 +148,7 @@ _CELL_COLUMNS = """
         c.value, c.value_is_integer, c.raw, c.unit as unit_written,
         c.label_inferred, c.provenance, c.line"""
 
-_REPORT_COLUMNS = "c.report_id, d.organization, d.report_year, c.template"
+_REPORT_COLUMNS = "c.report_id, d.organization, d.report_year, c.template, d.is_current"
 
 # The 2019 ↔ 2021 crosswalk (spec §8, written by `python -m pipeline.crosswalk`): unit, comparability
 # and canonical measure of every (template, table, row, column). A 2021 （六） sub-row maps twice (on
@@ -125,62 +180,124 @@ def _disclosure_fact(name: str, table_key: str, what: str) -> WarehouseTable:
                c.row_key as item, c.column_key as measure, m.unit,
                m.canonical_column as canonical_measure, m.comparability,{_CELL_COLUMNS}
         from {{{table_key}}} as c
-        join dim_report as d using (report_id){_CROSSWALK}
+        join dim_report as d using (report_id, batch_id){_CROSSWALK}
         order by d.report_year, d.organization, c.report_id, c.row_key, c.column_key
         """,
+        unique_key=("report_id", "item", "measure"),
     )
 
 
 TABLES: tuple[WarehouseTable, ...] = (
     WarehouseTable(
         name="file_manifest",
-        description="Every landed file (path, sha256, size, first seen) and what became of it: "
-        "parsed, quarantined or pending.",
+        description="Every (path, content) ever landed: sha256, size, first seen, and what became of it: "
+        "`parsed`, `quarantined` or `pending` while the file is there; `replaced` (the path now holds new "
+        "content) or `deleted` once it left (`deleted_at`). Rows with a `quarantine_code` and a "
+        "`deleted_at` are the quarantine's history.",
         deps=("raw/report_files", "parsed/reports", "parsed/quarantine"),
         sql="""
-        select m.path, m.sha256, m.size_bytes, m.first_seen,
-               case when r.sha256 is not null then 'parsed'
+        with parsed as (select distinct sha256 from {reports}),
+        refused as (
+            select sha256, arg_max(code, batch_id) as code, arg_max(reason, batch_id) as reason
+            from {quarantine} where sha256 not in (select sha256 from parsed) group by sha256
+        ),
+        present_paths as (select distinct path from {manifest} where deleted_at is null)
+        select m.path, m.sha256, m.size_bytes, m.first_seen, m.deleted_at,
+               case when m.deleted_at is not null and p.path is not null then 'replaced'
+                    when m.deleted_at is not null then 'deleted'
+                    when r.sha256 is not null then 'parsed'
                     when q.sha256 is not null then 'quarantined'
-                    else 'pending' end as status
+                    else 'pending' end as status,
+               r.sha256 as report_id, q.code as quarantine_code, q.reason as quarantine_reason
         from {manifest} as m
-        left join (select distinct sha256 from {reports}) as r using (sha256)
-        left join (select distinct sha256 from {quarantine}) as q using (sha256)
-        order by m.path
+        left join parsed as r using (sha256)
+        left join refused as q using (sha256)
+        left join present_paths as p on p.path = m.path and m.deleted_at is not null
+        order by m.path, m.first_seen
         """,
+        unique_key=("path", "sha256"),
     ),
     WarehouseTable(
         name="dim_report",
-        description="One row per parsed report (report_id = sha256 of the raw bytes): organization, "
-        "year, template, encoding, publication date, source file.",
+        description="One row per report version (report_id = sha256 of the raw bytes): organization, "
+        "`body_key`, year, template, encoding, publication date, source file. Versions of one report "
+        "(same body and report_year, different bytes): the newest present one `is_current` (status "
+        "`current`), the others are `superseded` (`superseded_by`) or `deleted` (`deleted_at`).",
         deps=("raw/report_files", "parsed/reports"),
         sql="""
         with files as (
-            select sha256, min(path) as source_file, count(*) as n_paths,
-                   min(first_seen) as first_seen, any_value(size_bytes) as size_bytes
+            select sha256,
+                   min(path) filter (where deleted_at is null) as present_path, min(path) as any_path,
+                   count(*) filter (where deleted_at is null) as n_paths,
+                   min(first_seen) as first_seen, any_value(size_bytes) as size_bytes,
+                   bool_or(deleted_at is null) as present, max(deleted_at) as last_deleted_at
             from {manifest} group by sha256
+        ),
+        parses as (  -- one parse per report: the current parser version, then the latest batch
+            select * replace (try_cast(published_on as date) as published_on) from {reports}
+            qualify row_number() over (
+                partition by report_id order by parser_version = {parser_version} desc, batch_id desc
+            ) = 1
+        ),
+        reports as (
+            select r.*, coalesce(f.present_path, f.any_path, r.file) as source_file,
+                   coalesce(f.n_paths, 0) as n_paths, f.first_seen, f.size_bytes,
+                   coalesce(f.present, false) as present,
+                   case when not coalesce(f.present, false) then f.last_deleted_at end as deleted_at,
+                   k.body_key,
+                   case when k.body_key is null or r.report_year is null then r.report_id
+                        else k.body_key || '|' || r.report_year end as version_group
+            from parses as r
+            left join files as f on f.sha256 = r.report_id
+            left join {body_keys} as k on k.organization = r.organization
+        ),
+        ranked as (
+            select *,
+                   present and row_number() over (
+                       partition by version_group
+                       order by present desc, published_on desc nulls last, first_seen desc nulls last,
+                                report_id desc
+                   ) = 1 as is_current,
+                   row_number() over (
+                       partition by version_group
+                       order by published_on nulls first, first_seen nulls first, report_id
+                   ) as version,
+                   count(*) over (partition by version_group) as n_versions
+            from reports
         )
-        select r.report_id, r.organization, r.report_year, r.template,
-               r.encoding, r.encoding_confidence, try_cast(r.published_on as date) as published_on,
-               f.source_file, r.sha256, f.size_bytes, f.n_paths, f.first_seen,
-               r.input_format, r.layout, r.table_templates, r.parser_version, r.n_cells, r.n_findings
-        from {reports} as r
-        join files as f on f.sha256 = r.report_id
-        qualify row_number() over (partition by r.report_id order by r.batch_id desc) = 1
-        order by r.report_year, r.organization, r.report_id
+        select report_id, organization, body_key, report_year, template,
+               encoding, encoding_confidence, published_on, source_file, sha256, size_bytes, n_paths,
+               first_seen, is_current,
+               case when is_current then 'current' when present then 'superseded' else 'deleted' end as status,
+               version, n_versions,
+               case when not is_current then max(case when is_current then report_id end)
+                    over (partition by version_group) end as superseded_by,
+               deleted_at, input_format, layout, table_templates, parser_version, n_cells, n_findings, batch_id
+        from ranked
+        order by report_year, organization, report_id
         """,
+        unique_key=("report_id",),
+        inputs=("body_keys",),
     ),
     WarehouseTable(
         name="quarantine",
-        description="Files that are not usable reports (empty, binary, undecodable, not a report), "
-        "with the reason; they never stop a run.",
-        deps=("parsed/quarantine", "raw/report_files"),
+        description="Files in the raw directory now that are not usable reports (empty, binary, "
+        "undecodable, not a report, too large, parse timeout), with the reason; they never stop a run. "
+        "A file leaves it when its path gets new content that parses (history: `file_manifest`).",
+        deps=("parsed/quarantine", "parsed/reports", "raw/report_files"),
         sql="""
-        select q.path, q.sha256, q.code, q.reason, q.parser_version, m.size_bytes, m.first_seen
-        from {quarantine} as q
-        join (select sha256, min(size_bytes) as size_bytes, min(first_seen) as first_seen
-              from {manifest} group by sha256) as m using (sha256)
-        order by q.path
+        with refused as (
+            select sha256, arg_max(code, batch_id) as code, arg_max(reason, batch_id) as reason,
+                   arg_max(parser_version, batch_id) as parser_version
+            from {quarantine} where sha256 not in (select sha256 from {reports}) group by sha256
+        )
+        select m.path, q.sha256, q.code, q.reason, q.parser_version, m.size_bytes, m.first_seen
+        from {manifest} as m
+        join refused as q using (sha256)
+        where m.deleted_at is null
+        order by m.path
         """,
+        unique_key=("path",),
     ),
     WarehouseTable(
         name="findings",
@@ -191,7 +308,7 @@ TABLES: tuple[WarehouseTable, ...] = (
                c.severity, c.code, c.message, c.table_key, c.row_key, c.column_key,
                c.line, c.left_value, c.right_value, c.cells, c.raw
         from {findings} as c
-        join dim_report as d using (report_id)
+        join dim_report as d using (report_id, batch_id)
         order by d.report_year, d.organization, c.report_id, c.line
         """,
     ),
@@ -205,7 +322,7 @@ TABLES: tuple[WarehouseTable, ...] = (
                c.identity, c.table_key, c.target, c.status,
                c.left_value, c.right_value, c.had_nulls, c.formula
         from {checks} as c
-        join dim_report as d using (report_id)
+        join dim_report as d using (report_id, batch_id)
         order by d.report_year, d.organization, c.report_id, c.identity, c.target
         """,
     ),
@@ -227,11 +344,12 @@ TABLES: tuple[WarehouseTable, ...] = (
                c.column_key as applicant_type,
                m.unit, m.comparability,{_CELL_COLUMNS}
         from {{applications}} as c
-        join dim_report as d using (report_id)
+        join dim_report as d using (report_id, batch_id)
         left join seeds.application_rows as a on a.template = c.template and a.row_key = c.row_key{_CROSSWALK}
         order by d.report_year, d.organization, c.report_id, row_order, c.column_key
         """,
         identities=("A1", "A2", "A3"),
+        unique_key=("report_id", "outcome", "applicant_type"),
     ),
     WarehouseTable(
         name="fact_review_litigation",
@@ -246,11 +364,12 @@ TABLES: tuple[WarehouseTable, ...] = (
         select {_REPORT_COLUMNS},
                c.column_key as measure, m.unit, m.comparability,{_CELL_COLUMNS}
         from {{review_litigation}} as c
-        join dim_report as d using (report_id)
+        join dim_report as d using (report_id, batch_id)
         left join crosswalk as m on m.source_column = c.column_key
         order by d.report_year, d.organization, c.report_id, c.column_key
         """,
         identities=("R1", "R2", "R3"),
+        unique_key=("report_id", "measure"),
     ),
     _disclosure_fact("fact_regulations", "art20_1", "Regulations and normative documents"),
     _disclosure_fact("fact_licensing", "art20_5", "Administrative licensing (and 2019's other services)"),

@@ -1,0 +1,121 @@
+"""Layer `analyst`: a chart of the main cross-year series, shown in the asset's metadata in the UI.
+
+`charts/applications_series` reads `marts.applications_series_by_year` (new applications per year, from
+natural persons and from legal persons, and the number of bodies per year and format) and writes a
+Vega-Lite chart (altair) as PNG and HTML under `charts/` beside the analysts' DuckDB file (`data/warehouse/charts/`;
+env `CHARTS_DIR` overrides). The PNG is
+embedded in the materialization's Markdown metadata, so the UI shows it on the asset page.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import altair as alt
+import dagster as dg
+import polars as pl
+
+from assets.lib.metadata import frame_metadata
+from assets.lib.resources import DuckDBWarehouse, env_path
+
+POOL = "duckdb_write"  # it opens the DuckDB file: one process at a time, like the assets that write it
+SOURCE = "marts.applications_series_by_year"
+NAME = "applications_series"
+FONT = "Noto Sans CJK SC, Noto Sans SC, WenQuanYi Micro Hei, PingFang SC, Microsoft YaHei, sans-serif"
+_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
+
+
+def charts_dir() -> Path:
+    """env CHARTS_DIR, else `charts/` beside the analysts' warehouse file (env WAREHOUSE_DB): data/warehouse/charts."""
+    if os.environ.get("CHARTS_DIR"):
+        return Path(env_path("CHARTS_DIR", ""))
+    return Path(env_path("WAREHOUSE_DB", "data/warehouse/warehouse.duckdb")).parent / "charts"
+
+
+def series_chart(series: pl.DataFrame) -> alt.VConcatChart:
+    """Stacked bars of new applications per year by applicant group, above the bodies per year and format."""
+    groups = series.select(
+        pl.col("report_year").cast(pl.Utf8).alias("年份"),
+        pl.col("template"),
+        pl.col("new_natural_person").alias("自然人"),
+        pl.col("new_legal_person").alias("法人或其他组织"),
+    ).unpivot(index=["年份", "template"], variable_name="申请人", value_name="新收申请")
+    groups = groups.group_by("年份", "申请人", maintain_order=True).agg(pl.col("新收申请").sum())
+    formats = series.select(
+        pl.col("report_year").cast(pl.Utf8).alias("年份"),
+        (pl.col("template") + " 格式").alias("报告格式"),
+        pl.col("bodies").alias("机关数"),
+    )
+    applications = (
+        alt.Chart(alt.Data(values=groups.to_dicts()))
+        .mark_bar()
+        .encode(
+            x=alt.X("年份:O", title="统计年度", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("sum(新收申请):Q", title="本年新收申请（件）"),
+            color=alt.Color("申请人:N", title="申请人"),
+            tooltip=["年份:O", "申请人:N", "sum(新收申请):Q"],
+        )
+        .properties(title="本年新收政府信息公开申请 (new_received, exact across formats)", width=420, height=220)
+    )
+    bodies = (
+        alt.Chart(alt.Data(values=formats.to_dicts()))
+        .mark_bar()
+        .encode(
+            x=alt.X("年份:O", title="统计年度", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("sum(机关数):Q", title="报告机关数"),
+            color=alt.Color("报告格式:N", title="报告格式", scale=alt.Scale(scheme="set2")),
+            tooltip=["年份:O", "报告格式:N", "sum(机关数):Q"],
+        )
+        .properties(title="报告机关数，按年度报告格式 (bodies per year and format)", width=420, height=120)
+    )
+    return (
+        alt.vconcat(applications, bodies)
+        .resolve_scale(color="independent")
+        .configure(font=FONT)
+        .configure_title(font=FONT, anchor="start")
+    )
+
+
+def render_png(chart: alt.TopLevelMixin) -> bytes:
+    import vl_convert as vlc
+
+    for folder in _FONT_DIRS:  # CJK labels need a CJK font; use the system's where there is one
+        if Path(folder).is_dir():
+            vlc.register_font_directory(folder)
+    return vlc.vegalite_to_png(chart.to_dict(), scale=2)
+
+
+@dg.asset(
+    key=["charts", NAME],
+    group_name="analyst",
+    kinds={"altair", "duckdb"},
+    deps=[dg.AssetKey(["marts", "applications_series_by_year"])],
+    pool=POOL,
+    description=(
+        "Chart of the main cross-year series: new applications (本年新收) per year by applicant group, and "
+        "the bodies reporting per year and format, from marts.applications_series_by_year. PNG and HTML "
+        "in data/warehouse/charts/ (beside the warehouse file; env CHARTS_DIR overrides); the PNG is shown in "
+        "this asset's metadata."
+    ),
+)
+def applications_series_chart(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+    with warehouse.connect() as conn:
+        series = conn.sql(f"select * from {SOURCE} order by report_year, template").pl()
+    chart = series_chart(series)
+    out = charts_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    png, html = out / f"{NAME}.png", out / f"{NAME}.html"
+    image = render_png(chart)
+    png.write_bytes(image)
+    chart.save(str(html))
+    embedded = base64.b64encode(image).decode("ascii")
+    return dg.MaterializeResult(
+        metadata={
+            **frame_metadata(series),
+            "chart": dg.MetadataValue.md(f"![{NAME}](data:image/png;base64,{embedded})"),
+            "png": dg.MetadataValue.path(str(png)),
+            "html": dg.MetadataValue.path(str(html)),
+        }
+    )

@@ -1,0 +1,147 @@
+"""Layer `analyst`: the warehouse documents itself, so `describe`, `duckdb_columns()` and any SQL client show it.
+
+The documentation is data: `dbt_like_sql/docs/columns.csv` has one row per table (column empty) or column,
+with a Chinese label and its meaning. A row whose table is `*` documents a column of that name in every table
+that has it, unless the table has a row of its own. The asset `warehouse_docs` runs after every table it
+documents (its dependencies are the tables named in the file), writes `COMMENT ON` for every table and
+column of the warehouse, and writes the resolved dictionary as the table `data_dictionary`. Anything left
+undocumented is counted and listed in the materialization's metadata (`undocumented`); a test keeps it at 0.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from assets.lib.metadata import duckdb_table_metadata, markdown_table
+from assets.lib.resources import PROJECT_ROOT, DuckDBWarehouse
+
+POOL = "duckdb_write"  # one DuckDB writer at a time, like every asset that writes the warehouse
+DOCS_CSV = PROJECT_ROOT / "dbt_like_sql" / "docs" / "columns.csv"
+DICTIONARY = "data_dictionary"  # written by this asset, in the main schema
+ANY_TABLE = "*"
+
+
+@dataclass(frozen=True)
+class Doc:
+    label_zh: str
+    meaning: str
+
+    def comment(self) -> str:
+        return f"{self.label_zh}：{self.meaning}"
+
+
+def load_docs(path: Path = DOCS_CSV) -> dict[tuple[str, str], Doc]:
+    """(table, column) → Doc; column '' is the table itself, table '*' any table with that column."""
+    docs: dict[tuple[str, str], Doc] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            key = (row["table"].strip(), row["column"].strip())
+            if key in docs:
+                raise ValueError(f"{path.name}: {key} documented twice")
+            docs[key] = Doc(row["label_zh"].strip(), row["meaning"].strip())
+    return docs
+
+
+def documented_tables(docs: dict[tuple[str, str], Doc]) -> list[str]:
+    return sorted({table for table, _ in docs if table != ANY_TABLE})
+
+
+def asset_key_of(table: str) -> dg.AssetKey:
+    """`main.dim_report` → dim_report; `marts.x` → marts/x (the warehouse's naming convention)."""
+    schema, name = table.split(".", 1)
+    return dg.AssetKey([name] if schema == "main" else [schema, name])
+
+
+def resolve(docs: dict[tuple[str, str], Doc], table: str, column: str | None) -> Doc | None:
+    if column is None:
+        return docs.get((table, ""))
+    return docs.get((table, column)) or docs.get((ANY_TABLE, column))
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _entry(table: str, column: str | None, index: int, dtype: str | None, doc: Doc | None) -> tuple:
+    return (table, column, index, dtype, doc.label_zh if doc else None, doc.meaning if doc else None, doc is not None)
+
+
+def document_warehouse(conn: duckdb.DuckDBPyConnection, docs: dict[tuple[str, str], Doc]) -> list[tuple]:
+    """Write `data_dictionary` and COMMENT ON every table and column; returns the undocumented ones."""
+    conn.execute(
+        f"""create or replace table {DICTIONARY} (
+            table_name varchar, column_name varchar, column_index integer, data_type varchar,
+            label_zh varchar, meaning varchar, documented boolean)"""
+    )
+    catalog = conn.execute(
+        """
+        select t.schema_name, t.table_name, c.column_name, c.column_index, c.data_type
+        from duckdb_tables() as t
+        join duckdb_columns() as c using (database_name, schema_name, table_name)
+        where t.database_name = current_database() and not t.temporary
+        order by t.schema_name, t.table_name, c.column_index
+        """
+    ).fetchall()
+    rows, seen = [], set()
+    for schema, table, column, index, dtype in catalog:
+        name = f"{schema}.{table}"
+        if name not in seen:
+            seen.add(name)
+            rows.append(_entry(name, None, 0, None, resolve(docs, name, None)))
+        rows.append(_entry(name, column, index, dtype, resolve(docs, name, column)))
+    conn.executemany(f"insert into {DICTIONARY} values (?, ?, ?, ?, ?, ?, ?)", rows)
+    for name, column, _, _, label, meaning, documented in rows:
+        if not documented:
+            continue
+        schema, table = name.split(".", 1)
+        text = _quote(Doc(label, meaning).comment())
+        if column is None:
+            conn.execute(f"comment on table {_ident(schema)}.{_ident(table)} is {text}")
+        else:
+            conn.execute(f"comment on column {_ident(schema)}.{_ident(table)}.{_ident(column)} is {text}")
+    return [(name, column) for name, column, *_, documented in rows if not documented]
+
+
+@dg.asset(
+    key="warehouse_docs",
+    group_name="analyst",
+    kinds={"duckdb"},
+    deps=[asset_key_of(t) for t in documented_tables(load_docs()) if t != f"main.{DICTIONARY}"],
+    pool=POOL,
+    description=(
+        "COMMENT ON every table and column of the warehouse (Chinese label + meaning) from "
+        "dbt_like_sql/docs/columns.csv, and the resolved dictionary as the table `data_dictionary`. Runs after "
+        "every table the file documents; `create or replace` drops comments, so re-run it after rebuilding tables."
+    ),
+)
+def warehouse_docs(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+    docs = load_docs()
+    with warehouse.connect() as conn:
+        conn.execute("begin transaction")
+        try:
+            missing = document_warehouse(conn, docs)
+            conn.execute("commit")
+        except Exception:
+            conn.execute("rollback")
+            raise
+        metadata = duckdb_table_metadata(conn, DICTIONARY, warehouse.database)
+        preview = conn.sql(
+            f"select table_name, column_name from {DICTIONARY} where not documented order by all limit 50"
+        ).pl()
+    return dg.MaterializeResult(
+        metadata={
+            **metadata,
+            "docs_file": "dbt_like_sql/docs/columns.csv",
+            "undocumented": dg.MetadataValue.int(len(missing)),
+            "undocumented_columns": dg.MetadataValue.md(markdown_table(preview)),
+        }
+    )

@@ -1,0 +1,120 @@
+"""The analyst experience of the built warehouse: every table and column commented (Chinese label + meaning) from
+dbt_like_sql/docs/columns.csv, the `data_dictionary` table, the docs asset's place in the graph, the body
+dimension asset, and the chart asset's files and UI metadata."""
+
+from __future__ import annotations
+
+import json
+
+import analyst_warehouse as aw
+import dagster as dg
+import pytest
+
+from assets.defs.charts import NAME
+from assets.defs.docs import DICTIONARY, asset_key_of, documented_tables, load_docs
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory) -> aw.Warehouse:
+    return aw.built(tmp_path_factory)
+
+
+def warehouse_tables(wh) -> set[str]:
+    return {
+        f"{s}.{t}"
+        for s, t in wh.query(
+            "select schema_name, table_name from duckdb_tables() where database_name = current_database() "
+            "and not temporary"
+        )
+    }
+
+
+def test_every_table_has_a_comment(wh):
+    missing = wh.query(
+        "select schema_name || '.' || table_name from duckdb_tables() "
+        "where database_name = current_database() and not temporary and coalesce(trim(comment), '') = ''"
+    )
+    assert missing == []
+
+
+def test_every_column_has_a_comment_with_a_chinese_label(wh):
+    columns = wh.query(
+        """
+        select c.schema_name || '.' || c.table_name, c.column_name, c.comment
+        from duckdb_columns() as c
+        join duckdb_tables() as t using (database_name, schema_name, table_name)
+        where c.database_name = current_database() and not t.temporary
+        """
+    )
+    assert len(columns) > 400
+    missing = [(t, c) for t, c, comment in columns if not (comment or "").strip()]
+    assert missing == []
+    for table, column, comment in columns:
+        label, _, meaning = comment.partition("：")
+        assert meaning.strip(), (table, column, comment)
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in label), (table, column, comment)  # a Chinese label
+
+
+def test_data_dictionary_lists_everything_documented(wh):
+    assert wh.query(f"select count(*) from {DICTIONARY} where not documented") == [(0,)]
+    n_columns = wh.query(
+        "select count(*) from duckdb_columns() as c join duckdb_tables() as t "
+        "using (database_name, schema_name, table_name) where c.database_name = current_database() "
+        "and not t.temporary"
+    )[0][0]
+    assert wh.query(f"select count(*) from {DICTIONARY} where column_name is not null") == [(n_columns,)]
+    assert wh.query(
+        f"select label_zh, meaning from {DICTIONARY} "
+        "where table_name = 'marts.indicators_by_body_year' and column_name = 'disclosure_rate'"
+    ) == [("公开率", "(granted + partially_granted) / total, on the total column: "
+                     "予以公开与部分公开占办理结果总计的比例")]
+
+
+def test_the_docs_file_has_no_stale_table(wh):
+    documented = set(documented_tables(load_docs()))
+    assert documented == warehouse_tables(wh)
+
+
+def test_warehouse_docs_runs_after_every_table_it_documents():
+    from assets.definitions import defs
+
+    specs = {spec.key: spec for spec in defs().resolve_all_asset_specs()}
+    docs = specs[dg.AssetKey("warehouse_docs")]
+    deps = {d.asset_key for d in docs.deps}
+    expected = {asset_key_of(t) for t in documented_tables(load_docs()) if t != f"main.{DICTIONARY}"}
+    assert deps == expected
+    assert deps <= set(specs)  # every documented table is built by an asset of that key
+    for key in (dg.AssetKey("warehouse_docs"), dg.AssetKey("dim_body_name"), dg.AssetKey(["charts", NAME])):
+        assert "duckdb" in specs[key].kinds, key  # runs before the publish step, like every DuckDB asset
+
+
+def test_body_dimension_asset_metadata(wh):
+    events = {e.asset_key.to_user_string(): e for e in wh.result.get_asset_materialization_events()}
+    metadata = events["dim_body_name"].materialization.metadata
+    assert metadata["dagster/row_count"].value == wh.query("select count(*) from dim_body_name")[0][0]
+    assert metadata["ambiguous_names"].value == 1
+    assert metadata["bodies"].value == wh.query("select count(distinct body_key) from dim_body_name")[0][0]
+
+
+def test_chart_is_written_and_shown_in_the_ui(wh):
+    charts = wh.db.parent / "charts"
+    assert (charts / "applications_series.png").read_bytes()[:8] == PNG_MAGIC
+    html = (charts / "applications_series.html").read_text(encoding="utf-8")
+    assert "vega-embed" in html
+    assert "本年新收" in html or json.dumps("本年新收")[1:-1] in html  # the spec, as written or JSON-escaped
+    events = {e.asset_key.to_user_string(): e for e in wh.result.get_asset_materialization_events()}
+    metadata = events["charts/applications_series"].materialization.metadata
+    assert metadata["chart"].value.startswith("![applications_series](data:image/png;base64,iVBORw0KGgo")
+    assert metadata["dagster/row_count"].value == wh.query(
+        "select count(*) from marts.applications_series_by_year"
+    )[0][0]
+
+
+def test_series_mart_sums_new_applications_over_bodies(wh):
+    got = wh.query(
+        "select report_year, template, bodies, new_natural_person, new_legal_person, new_total "
+        "from marts.applications_series_by_year where report_year in (2020, 2021) order by all"
+    )
+    assert got == [(2020, "2019", 1, 27, 8, 35), (2021, "2021", 2, 30, 19, 49)]
