@@ -17,7 +17,7 @@ PORT ?= 3000
 
 WORKSPACE := config/workspace.yaml
 
-.PHONY: help install run test ui daemon nightly-on nightly-off clean
+.PHONY: help install run test ui daemon nightly-on nightly-off bench clean
 
 help:
 	@echo "make run    install (uv, then uv sync --frozen) and materialize every asset on data/raw/"
@@ -58,3 +58,7 @@ nightly-off: install
 
 clean:
 	rm -rf data/warehouse
+
+bench: install
+	$(UV) run python benchmarks/bench.py --sizes 10000 100000
+	$(UV) run python benchmarks/bench_incremental.py --sizes 2000 10000
