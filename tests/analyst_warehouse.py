@@ -20,6 +20,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from warehouse_support import query
 
 from pipeline.synth import SynthReport, document, make_values, render
 from pipeline.templates import APPLICANT_COLUMNS, APPLICATION_ROWS, OUTCOME_ROWS
@@ -199,11 +200,7 @@ class Warehouse:
     result: dg.ExecuteInProcessResult
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        conn = duckdb.connect(str(self.db), read_only=True)
-        try:
-            return conn.execute(sql, params or []).fetchall()
-        finally:
-            conn.close()
+        return query(self.db, sql, params)
 
     def columns(self, sql: str) -> tuple[list[str], list[tuple]]:
         conn = duckdb.connect(str(self.db), read_only=True)

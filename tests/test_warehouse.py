@@ -16,20 +16,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from warehouse_support import SAMPLE_FILES, SAMPLES, one, query
 
 from assets.definitions import defs
 from assets.lib.tables import TABLES
 
 PROJECT = Path(__file__).resolve().parents[1]
-SAMPLES = PROJECT / "data" / "raw"
-# The five text samples (pinned: other files may land in data/raw/ while readers are developed).
-SAMPLE_FILES = (
-    "2019_wandong-zhen.utf8-bom.txt",
-    "2023_quantang-zhen.txt",
-    "2024_changgao-xiang_beipiao-shi.gb18030.txt",
-    "2024_huaping-zhen_zhenjiang-qu.txt",
-    "2024_kejing-zhen.utf16.txt",
-)
 SQL_MODELS = sorted(PROJECT.glob("dbt_like_sql/*/*.sql"))
 
 HUAPING = "浈江区花坪镇"  # seed 000: 2019 template, 2024 report
@@ -57,16 +49,10 @@ class Run:
     counts_second: dict[str, int]
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        conn = duckdb.connect(str(self.db), read_only=True)
-        try:
-            return conn.execute(sql, params or []).fetchall()
-        finally:
-            conn.close()
+        return query(self.db, sql, params)
 
     def one(self, sql: str, params: list | None = None):
-        rows = self.query(sql, params)
-        assert len(rows) == 1, rows
-        return rows[0][0] if len(rows[0]) == 1 else rows[0]
+        return one(self.db, sql, params)
 
 
 def table_counts(db: Path) -> dict[str, int]:

@@ -7,21 +7,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from warehouse_support import SAMPLE_FILES, SAMPLES
 
 from assets.lib import parsing
 from assets.lib.manifest import scan_raw_dir, unique_files
 from pipeline import export as ex
 from pipeline.model import Cell, Check, Finding, ParseError, Report
-
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "raw"
-# The five text samples (pinned: other files may land in data/raw/ while readers are developed).
-SAMPLE_FILES = (
-    "2019_wandong-zhen.utf8-bom.txt",
-    "2023_quantang-zhen.txt",
-    "2024_changgao-xiang_beipiao-shi.gb18030.txt",
-    "2024_huaping-zhen_zhenjiang-qu.txt",
-    "2024_kejing-zhen.utf16.txt",
-)
 
 
 def copy_samples(raw: Path) -> None:
