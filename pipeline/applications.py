@@ -89,11 +89,7 @@ def extract_applications(rows: list[LogicalRow], template: str, placer: Placer) 
             continue
         _place(r, leaf.key, placer, label_inferred=False)
     _close(run, placer)
-    for row in template_rows:
-        if not placer.has(TABLE, row.key) and not any(
-            f.table == TABLE and f.row == row.key for f in placer.findings
-        ):
-            placer.find("error", "row_missing", f"applications: row {row.key} not found", table=TABLE, row=row.key)
+    placer.report_missing_rows(TABLE, [row.key for row in template_rows])
 
 
 def _place(r: LogicalRow, row_key: str, placer: Placer, label_inferred: bool) -> None:

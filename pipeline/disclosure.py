@@ -58,7 +58,7 @@ def detect_template(table: DisclosureTable, labels: list[str], value_count: int 
     return "unknown", False
 
 
-def _column_order(measures: tuple[Measure, ...], labels: list[str]) -> tuple[Measure, ...]:
+def column_order(measures: tuple[Measure, ...], labels: list[str]) -> tuple[Measure, ...]:
     """Measures in header order when every header is found, else the template's order."""
     positions: list[tuple[int, Measure]] = []
     for m in measures:
@@ -103,7 +103,7 @@ def extract_disclosure(toks: list[Token], mode: str, exact: bool, placer: Placer
 
 def _place_rows(table: DisclosureTable, tpl: str, rows: list[LogicalRow], labels: list[str],
                 placer: Placer) -> None:
-    measures = _column_order(table.measures[tpl], labels)
+    measures = column_order(table.measures[tpl], labels)
     columns = tuple(m.key for m in measures)
     kinds = tuple(m.kind for m in measures)
     for r in rows:
@@ -128,11 +128,4 @@ def _place_rows(table: DisclosureTable, tpl: str, rows: list[LogicalRow], labels
                         table=table.key, row=item.key, line=r.line, raw=raw)
             continue
         placer.place_row(table.key, item.key, columns, values, kinds)
-    for item in table.rows[tpl]:
-        if not placer.has(table.key, item.key) and not _reported(placer, table.key, item.key):
-            placer.find("error", "row_missing", f"{table.key}: row {item.key} not found",
-                        table=table.key, row=item.key)
-
-
-def _reported(placer: Placer, table: str, row: str) -> bool:
-    return any(f.table == table and f.row == row for f in placer.findings)
+    placer.report_missing_rows(table.key, [item.key for item in table.rows[tpl]])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from pipeline import run_together
+from pipeline import crawled, run_together
 from pipeline.applications import detect_template as detect_applications_template
 from pipeline.applications import extract_applications
 from pipeline.disclosure import extract_disclosure
@@ -63,7 +63,7 @@ def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence:
     skipped: list[int] = []
 
     # Crawled text whose cells ran together (spec §14) is read per section as label → digit runs.
-    glued = not grid.exact and run_together.is_run_together(lines)
+    glued = not grid.exact and crawled.is_run_together(lines)
     sec = sections.get("disclosure")
     if sec and glued:
         layouts.append("run_together")
@@ -77,7 +77,7 @@ def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence:
     sec = sections.get("applications")
     app_rows = []
     if sec and glued:
-        app_template = run_together.application_template(lines[sec.start:sec.end])
+        app_template = crawled.application_template(lines[sec.start:sec.end])
     elif sec:
         toks, mode = tokens(grid, sec.start, sec.end, skipped)
         layouts.append(mode)

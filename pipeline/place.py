@@ -29,6 +29,13 @@ class Placer:
     def has(self, table: str, row: str) -> bool:
         return (table, row) in self._rows
 
+    def report_missing_rows(self, table: str, rows: list[str] | tuple[str, ...]) -> None:
+        """`row_missing` for every row of the table that was neither placed nor already reported on."""
+        mentioned = {f.row for f in self.findings if f.table == table}
+        for row in rows:
+            if not self.has(table, row) and row not in mentioned:
+                self.find("error", "row_missing", f"{table}: row {row} not found", table=table, row=row)
+
     def place(
         self,
         table: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline import crawled
-from pipeline.disclosure import _column_order, detect_template
+from pipeline.disclosure import column_order, detect_template
 from pipeline.layout import Token
 from pipeline.normalize import parse_value
 from pipeline.place import Placer
@@ -44,7 +44,7 @@ def extract_disclosure(lines: Sequence[str], first_line: int, placer: Placer) ->
             placer.find("warning", "template_unknown", f"{key}: no header marks its template", table=key)
             continue
         templates[key] = tpl
-        measures = _column_order(table.measures[tpl], ct.labels)
+        measures = column_order(table.measures[tpl], ct.labels)
         columns = tuple(m.key for m in measures)
         kinds = {m.key: m.kind for m in measures}
         for row, run in ct.runs.items():
@@ -55,19 +55,8 @@ def extract_disclosure(lines: Sequence[str], first_line: int, placer: Placer) ->
         _report_runs(placer, key, ct.unmatched, "extra_row", "a run after a label that is no row of the table",
                      first_line)
         _report_runs(placer, key, ct.duplicates, "cells_unplaced", "a second run for the same row", first_line)
-        for item in table.rows[tpl]:
-            if not placer.has(key, item.key) and not any(f.table == key and f.row == item.key
-                                                          for f in placer.findings):
-                placer.find("error", "row_missing", f"{key}: row {item.key} not found", table=key, row=item.key)
+        placer.report_missing_rows(key, [item.key for item in table.rows[tpl]])
     return templates
-
-
-def application_template(lines: Sequence[str]) -> str:
-    return crawled.application_template(lines)
-
-
-def is_run_together(lines: Sequence[str]) -> bool:
-    return crawled.is_run_together(lines)
 
 
 def extract_applications(lines: Sequence[str], first_line: int, template: str, placer: Placer) -> None:
@@ -79,12 +68,7 @@ def extract_applications(lines: Sequence[str], first_line: int, template: str, p
                  first_line)
     _report_runs(placer, "applications", ct.duplicates, "cells_unplaced", "a second run for the same row",
                  first_line)
-    for row in APPLICATION_ROWS[template]:
-        if not placer.has("applications", row.key) and not any(
-            f.table == "applications" and f.row == row.key for f in placer.findings
-        ):
-            placer.find("error", "row_missing", f"applications: row {row.key} not found",
-                        table="applications", row=row.key)
+    placer.report_missing_rows("applications", [row.key for row in APPLICATION_ROWS[template]])
 
 
 def extract_review(lines: Sequence[str], first_line: int, placer: Placer) -> None:
