@@ -14,7 +14,7 @@ import random
 import sys
 from pathlib import Path
 
-from pipeline.synth import LAYOUTS, RUN_TOGETHER, corpus
+from pipeline.synth import HTML, LAYOUTS, RUN_TOGETHER, corpus
 
 BAD_RATE = 0.01
 
@@ -30,7 +30,7 @@ def write_corpus(n: int, out: Path, seed: int = 0, defect_rate: float = 0.1) -> 
     reports_dir.mkdir(exist_ok=True)
     rng = random.Random(seed + 1)
     with truth_path.open("w", encoding="utf-8") as truth:
-        for report, data in corpus(n, seed=seed, defect_rate=defect_rate, layouts=(*LAYOUTS, RUN_TOGETHER)):
+        for report, data in corpus(n, seed=seed, defect_rate=defect_rate, layouts=(*LAYOUTS, RUN_TOGETHER, HTML)):
             sub = reports_dir / report.name[:3]  # 1,000 files per folder at most
             sub.mkdir(exist_ok=True)
             row = report.truth()

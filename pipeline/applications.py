@@ -8,6 +8,7 @@ deterministic rule of §10.4; otherwise it is reported as unplaced, never guesse
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.layout import LogicalRow, Token
 from pipeline.normalize import strip_numbering
@@ -47,32 +48,40 @@ def detect_template(rows: list[LogicalRow]) -> str:
     return {1: "2019", 3: "2021"}.get(end - start, "unknown")
 
 
-def _match_leaf(label: str, template_rows: tuple[AppRow, ...]) -> AppRow | None:
+@lru_cache(maxsize=4096)  # the same labels in every report (keyed by the template name: cheap to hash)
+def _match_leaf(label: str, template: str) -> AppRow | None:
     bare = strip_numbering(label)
-    for row in template_rows:
+    for row in APPLICATION_ROWS[template]:
         if any(p in bare for p in row.phrases) or bare in row.exact:
             return row
     return None
 
 
-def _match_group(row: LogicalRow, groups: tuple[AppGroup, ...]) -> AppGroup | None:
+def _match_group(row: LogicalRow, template: str) -> AppGroup | None:
     for tok in row.labels:
-        for g in groups:
-            if any(p in tok.key for p in g.phrases):
-                return g
+        group = _group_of_label(tok.key, template)
+        if group is not None:
+            return group
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _group_of_label(key: str, template: str) -> AppGroup | None:
+    for g in APPLICATION_GROUPS[template]:
+        if any(p in key for p in g.phrases):
+            return g
     return None
 
 
 def extract_applications(rows: list[LogicalRow], template: str, placer: Placer) -> None:
     template_rows = APPLICATION_ROWS[template]
-    groups = APPLICATION_GROUPS[template]
     group_of = {r.key: r.group for r in template_rows}
     run: _GroupRun | None = None
     for r in rows:
         if not r.value_count():
             continue
-        leaf = _match_leaf(r.last_label, template_rows) if r.labels else None
-        group = _match_group(r, groups)
+        leaf = _match_leaf(r.last_label, template) if r.labels else None
+        group = _match_group(r, template)
         if leaf is not None and group is not None and leaf.group != group.key:
             leaf = None  # e.g. `（三）不予公开` alone: the group label is not a leaf of its own
         if group is not None:

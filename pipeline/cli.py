@@ -30,13 +30,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
     single = root.is_file()
     failed = 0
     out = sys.stdout
+    out.flush()
     transform = None if single else report_json
     for path, result in parse_paths(list_report_files(root), workers=args.workers, transform=transform):
         if isinstance(result, ParseError):
             failed += 1
             print(f"{path}: {result.code}: {result.message}", file=sys.stderr)
-        elif isinstance(result, str):
-            out.write(result + "\n")
+        elif isinstance(result, bytes):
+            out.buffer.write(result + b"\n")
         elif args.json:
             out.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
         else:

@@ -12,6 +12,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.layout import split_line
 from pipeline.normalize import strip_numbering
@@ -74,11 +75,33 @@ def _row_phrases() -> list[str]:
 _PHRASES = _row_phrases()
 
 
-def glued_rows(lines: Sequence[str]) -> int:
+# A cheap superset of a glued row, on the raw line: a character that is neither a space, a digit nor a
+# cell delimiter, directly followed by three digits (run signs allowed between them). `\d` and `\s` match
+# the full-width forms too, so no NFKC is needed. Only lines holding it are cut into pieces.
+_SIGNS = r"[.+\-—–/．＋－／]*"
+_GLUE_HINT = re.compile(rf"[^\s\d|｜](?:{_SIGNS}\d){{3}}")
+_GLUE_HINT_TAB = re.compile(rf"[^\s\d](?:{_SIGNS}\d){{3}}")  # in a tab-delimited line `|` is cell text
+
+
+def _hints(line: str) -> int:
+    return len((_GLUE_HINT_TAB if "\t" in line else _GLUE_HINT).findall(line))
+
+
+def glued_rows(lines: Sequence[str], stop_at: int | None = None) -> int:
     """How many table-row labels are followed directly (no space, no delimiter) by a run of ≥3 digits
-    that is not itself followed by a measure word."""
+    that is not itself followed by a measure word. With `stop_at`, the result only tells whether the
+    count reaches `stop_at` (counting stops there).
+
+    Every glued row shows one `_GLUE_HINT` of its own, so lines without one are skipped unread, and a
+    document with fewer hints than `stop_at` is decided without cutting a single line.
+    """
+    hinted = [(line, k) for line in lines if (k := _hints(line))]
+    if stop_at is not None and sum(k for _, k in hinted) < stop_at:
+        return 0
     n = 0
-    for line in lines:
+    for line, _ in hinted:
+        if stop_at is not None and n >= stop_at:
+            break
         for cell in split_line(line):
             pieces = cut_runs(cell)
             for a, b, c in itertools.zip_longest(pieces, pieces[1:], pieces[2:]):
@@ -96,7 +119,7 @@ def is_run_together(lines: Sequence[str], *, min_rows: int = 3) -> bool:
     The seeds' layouts (pipes, tabs, one cell per line) never glue a label to its values, and prose numbers
     (`收到申请12件`) follow no row label of the templates, so a few such rows are a reliable signature.
     """
-    return glued_rows(lines) >= min_rows
+    return glued_rows(lines, stop_at=min_rows) >= min_rows
 
 
 def _segments(key: str) -> list[str]:
@@ -105,6 +128,7 @@ def _segments(key: str) -> list[str]:
     return [key[s:] for s in reversed(starts) if s > 0] + [key]
 
 
+@lru_cache(maxsize=4096)  # the same labels in every report
 def match_application_row(key: str, template: str) -> AppRow | None:
     """The application row a (possibly glued) label names, as applications._match_leaf would match it."""
     rows = APPLICATION_ROWS[template]

@@ -7,6 +7,7 @@ check records `had_nulls`. A failed identity is a finding on the report; the num
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache, cached_property
 
 from pipeline.model import Cell, Check, Finding
 from pipeline.templates import APPLICANT_COLUMNS, APPLICATION_COLUMNS, APPLICATION_ROWS, OUTCOME_ROWS
@@ -25,13 +26,19 @@ class Identity:
     right: tuple[tuple[str, str, str], ...]
     formula: str
 
+    @cached_property
+    def keys(self) -> frozenset[tuple[str, str, str]]:
+        """Every cell the identity reads."""
+        return frozenset(self.left + self.right)
+
     @property
     def target(self) -> tuple[str, str, str]:
         """The printed total the identity is about: a blank here makes the check not evaluable."""
         return self.right[0] if self.id == "A1" else self.left[0]
 
 
-def identities(template: str) -> list[Identity]:
+@cache  # data, the same for every report of a template
+def identities(template: str) -> tuple[Identity, ...]:
     """Every identity that applies to a report whose application table has this template."""
     out: list[Identity] = []
     app = "applications"
@@ -64,20 +71,20 @@ def identities(template: str) -> list[Identity]:
             rid, rl, f"{prefix}_total", ((rl, "cases", f"{prefix}_total"),), parts,
             f"{prefix}_total = {prefix}_upheld + _corrected + _other + _pending",
         ))
-    return out
+    return tuple(out)
 
 
 def check_identities(cells: list[Cell], template: str) -> tuple[list[Check], list[Finding]]:
     """Evaluate every identity whose cells were placed; a side with no placed cell at all is skipped."""
     index = {(c.table, c.row, c.column): c.value for c in cells}
+    placed = index.keys()
     checks: list[Check] = []
     findings: list[Finding] = []
     for ident in identities(template):
-        keys = ident.left + ident.right
-        if not any(k in index for k in keys):
+        keys = ident.keys
+        if placed.isdisjoint(keys):
             continue
-        missing = [k for k in keys if k not in index]
-        if missing:
+        if not placed >= keys:
             checks.append(Check(ident.id, ident.table, ident.target_name, "not_evaluable", None, None,
                                 False, ident.formula))
             continue
@@ -85,9 +92,11 @@ def check_identities(cells: list[Cell], template: str) -> tuple[list[Check], lis
             checks.append(Check(ident.id, ident.table, ident.target_name, "not_evaluable", None, None,
                                 True, ident.formula))
             continue
-        had_nulls = any(index[k] is None for k in keys)
-        left = sum(float(index[k] or 0) for k in ident.left)
-        right = sum(float(index[k] or 0) for k in ident.right)
+        left_values = [index[k] for k in ident.left]
+        right_values = [index[k] for k in ident.right]
+        had_nulls = None in left_values or None in right_values
+        left = float(sum(v for v in left_values if v is not None))
+        right = float(sum(v for v in right_values if v is not None))
         ok = abs(left - right) <= _TOLERANCE
         checks.append(Check(ident.id, ident.table, ident.target_name, "pass" if ok else "fail",
                             left, right, had_nulls, ident.formula))
@@ -98,7 +107,7 @@ def check_identities(cells: list[Cell], template: str) -> tuple[list[Check], lis
                 table=ident.table,
                 row=ident.target_name if ident.id == "A3" else (None if ident.id in ("A1", "A2") else "cases"),
                 column=None if ident.id == "A3" else ident.target_name,
-                left=left, right=right, cells=[list(k) for k in keys],
+                left=left, right=right, cells=[list(k) for k in ident.left + ident.right],
             ))
     return checks, findings
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.normalize import Value, label_key, parse_value
 
@@ -26,7 +27,7 @@ PAGE_NUMBER = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     raw: str
     key: str  # normalised label key ("" for values and empties)
@@ -36,7 +37,7 @@ class Token:
     row: int  # physical row id
 
 
-@dataclass
+@dataclass(slots=True)
 class LogicalRow:
     labels: list[Token] = field(default_factory=list)
     slots: list[Token] = field(default_factory=list)  # value and empty tokens after the last label
@@ -84,7 +85,7 @@ def split_line(line: str) -> list[str]:
     if not line.strip():
         # A lone tab is an empty cell of a one-cell-per-line table (seed 003); only a bare line is a break.
         return [""] if "\t" in line else []
-    if _MD_SEPARATOR.match(line) and "-" in line and "|" in line:
+    if "|" in line and "-" in line and _MD_SEPARATOR.match(line):
         return []
     line = _MD_HEADING.sub("", line) if line.lstrip().startswith("#") else line
     if "\t" in line:
@@ -102,12 +103,18 @@ def text_grid(text: str) -> Grid:
 
 
 def classify(raw: str, line: int, row: int) -> Token:
+    return Token(*_classify_text(raw), line, row)
+
+
+@lru_cache(maxsize=65536)  # labels and small values repeat across every report of a corpus
+def _classify_text(raw: str) -> tuple[str, str, str, Value | None]:
+    """(stripped raw, label key, kind, value) of one cell's text."""
     value = parse_value(raw)
     if value is not None:
         stripped = raw.replace("&nbsp;", "").strip()
         kind = "empty" if not stripped or stripped == "\u3000" else "value"
-        return Token(raw.strip(), "", kind, value, line, row)
-    return Token(raw.strip(), label_key(raw), "label", None, line, row)
+        return raw.strip(), "", kind, value
+    return raw.strip(), label_key(raw), "label", None
 
 
 def physical_mode(grid: Grid, start: int, end: int) -> str:

@@ -42,8 +42,8 @@ def _clean_org(org: str) -> str | None:
 
 def extract_metadata(lines: list[str], first_section_line: int | None) -> Metadata:
     """Read the title block (lines before the first section), the prose, and the closing signature."""
-    norm = [nfkc(line).strip().lstrip("#").strip() for line in lines]
-    head_end = first_section_line if first_section_line is not None else min(len(norm), 10)
+    head_end = first_section_line if first_section_line is not None else min(len(lines), 10)
+    norm = _normalised(lines, max(head_end, 60), 15)
     head = [line for line in norm[:head_end] if line]
     org = year = None
     title = "".join(head[:3])
@@ -65,6 +65,16 @@ def extract_metadata(lines: list[str], first_section_line: int | None) -> Metada
     if org is None and signer:
         org = signer
     return Metadata(org, year, published)
+
+
+def _normalised(lines: list[str], head: int, tail: int) -> list[str]:
+    """The lines NFKC'd and trimmed; only the first `head` and last `tail` are read, the rest stay ""."""
+    clean = [nfkc(line).strip().lstrip("#").strip() for line in lines[:head]]
+    if len(lines) <= head:
+        return clean
+    rest = lines[head:]
+    kept = rest[-tail:]
+    return clean + [""] * (len(rest) - len(kept)) + [nfkc(line).strip().lstrip("#").strip() for line in kept]
 
 
 def _closing(norm: list[str]) -> tuple[str | None, str | None]:

@@ -39,7 +39,7 @@ def strip_numbering(key: str) -> str:
     return _NUMBERING.sub("", key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """A parsed value cell. `value` is None for a blank or placeholder cell."""
 

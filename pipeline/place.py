@@ -89,6 +89,8 @@ class Placer:
         if v is None or v.value is None:
             return None, None
         number, unit = v.value, v.unit
+        if kind == "count" and unit is None and not v.is_decimal and not v.signed:
+            return int(number), None  # the common case: a plain count, nothing to report
         where = {"table": table, "row": row, "column": column, "line": tok.line, "raw": tok.raw}
         if kind == "money_yuan":
             if unit == "万元":

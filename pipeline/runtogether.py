@@ -72,14 +72,35 @@ class Piece:
 
 _DIGITS = frozenset("0123456789")
 _RUN_SIGNS = frozenset(".+-—–/")
+_RUN_CHARS = re.compile(r"[0-9.+\-—–/\s]+")  # digits, run signs and whitespace (str.isspace)
 # Digits that belong to a label, never to a value: anything in parentheses (`(2)`, `(指2019年事项数)`),
 # years, dates and article numbers.
 _LABEL_ONLY = re.compile(r"\([^()]*\)|(?:19|20)\d{2}年|(?<=年)\d{1,2}月|(?<=月)\d{1,2}日|第\d+[条项款章节]")
 _UNITS = ("万元", "元")
 
 
-def _nfkc_mapped(text: str) -> tuple[str, list[int]]:
-    """NFKC per character, with the raw offset of every normalised character (and one past the end)."""
+class _NfkcOneToOne(dict):
+    """str.translate table: each character → its NFKC form when that is one character, else a sentinel."""
+
+    def __missing__(self, code: int) -> str:
+        norm = unicodedata.normalize("NFKC", chr(code))
+        self[code] = norm if len(norm) == 1 else _MULTI
+        return self[code]
+
+
+_MULTI = "\uffff"  # a noncharacter: marks a character whose NFKC form is not one character
+_ONE_TO_ONE = _NfkcOneToOne()
+
+
+def _nfkc_mapped(text: str) -> tuple[str, Sequence[int]]:
+    """NFKC per character, with the raw offset of every normalised character (and one past the end).
+
+    Almost every character normalises to one character (full-width → ASCII), so offsets are the
+    identity: one C-level translate. Only text holding a `㈠`-like character is mapped per character.
+    """
+    s = text.translate(_ONE_TO_ONE)
+    if _MULTI not in s:
+        return s, range(len(text) + 1)
     chars: list[str] = []
     src: list[int] = []
     for i, ch in enumerate(text):
@@ -90,16 +111,13 @@ def _nfkc_mapped(text: str) -> tuple[str, list[int]]:
     return "".join(chars), src
 
 
-def _is_run_char(c: str) -> bool:
-    return c in _DIGITS or c in _RUN_SIGNS or c.isspace()
-
-
 def _list_number(body: str) -> int:
     """Length of the list number `N` ending `body` (a single digit 1–9: the tables count to 8), or 0."""
     return 1 if body and body[-1] in "123456789" else 0
 
 
-def cut_runs(text: str) -> list[Piece]:
+@lru_cache(maxsize=4096)  # the same cells are cut to detect the layout, the template and the runs
+def cut_runs(text: str) -> tuple[Piece, ...]:
     """Cut a crawled cell into label and digit-run pieces, in order.
 
     A trailing `N.` or `N、` before a label is that label's list number (`…00000002.其他法律…` → run `0000000`,
@@ -107,22 +125,13 @@ def cut_runs(text: str) -> list[Piece]:
     a run is kept as a single space: it marks a cut the splitter must respect.
     """
     s, src = _nfkc_mapped(text)
-    forced = bytearray(len(s))
-    for m in _LABEL_ONLY.finditer(s):
-        forced[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    # Characters that must stay in their label are masked (same length, so offsets hold).
+    masked = _LABEL_ONLY.sub(lambda m: "\x01" * len(m.group()), s)
     runs: list[tuple[int, int, int, str | None]] = []  # (start, end, end incl. unit, unit)
-    i = 0
-    while i < len(s):
-        if forced[i] or not _is_run_char(s[i]):
-            i += 1
-            continue
-        j = i
-        while j < len(s) and not forced[j] and _is_run_char(s[j]):
-            j += 1
-        span = _run_span(s, i, j)
+    for m in _RUN_CHARS.finditer(masked):
+        span = _run_span(s, m.start(), m.end())
         if span is not None:
             runs.append(span)
-        i = j
     pieces: list[Piece] = []
     prev = 0
     for a, b, after, unit in runs:
@@ -131,7 +140,7 @@ def cut_runs(text: str) -> list[Piece]:
         pieces.append(Piece("run", body, text[src[a] : src[after]], src[a], src[after], unit))
         prev = after
     _label(pieces, text, s, src, prev, len(s))
-    return pieces
+    return tuple(pieces)
 
 
 def _run_span(s: str, i: int, j: int) -> tuple[int, int, int, str | None] | None:
@@ -169,7 +178,7 @@ def _run_span(s: str, i: int, j: int) -> tuple[int, int, int, str | None] | None
     return a, b, after, unit
 
 
-def _label(pieces: list[Piece], text: str, s: str, src: list[int], a: int, b: int) -> None:
+def _label(pieces: list[Piece], text: str, s: str, src: Sequence[int], a: int, b: int) -> None:
     while a < b and s[a].isspace():
         a += 1
     while b > a and s[b - 1].isspace():

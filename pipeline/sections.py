@@ -44,9 +44,13 @@ class Section:
 
 
 _ORDINAL_CHARS = frozenset("一二三四五六七八九十")
+# Cheap test every line gets first: a heading holds an ordinal followed by 、 (or its NFKC-equal forms).
+_MAY_BE_HEADING = re.compile(r"[一二三四五六七八九十]\s*[\u3001\ufe11\ufe51\uff64]")
 
 
 def _heading(grid: Grid, i: int) -> str | None:
+    if not _MAY_BE_HEADING.search(grid.lines[i][0] if len(grid.lines[i]) == 1 else "".join(grid.lines[i])):
+        return None
     cells = [c for c in grid.lines[i] if c.strip()]
     if len(cells) != 1 or cells[0].lstrip(" \t#\u3000")[:1] not in _ORDINAL_CHARS:
         return None
@@ -63,8 +67,11 @@ def find_sections(grid: Grid) -> dict[str, Section]:
     """Sections in document order; each runs to the next recognised heading."""
     marks: list[tuple[int, str]] = []
     seen: set[str] = set()
+    headings: dict[int, str] = {}
     for i in range(len(grid.lines)):
         name = _heading(grid, i)
+        if name:
+            headings[i] = name
         if name and name not in seen:
             marks.append((i, name))
             seen.add(name)
@@ -78,7 +85,7 @@ def find_sections(grid: Grid) -> dict[str, Section]:
     sections: dict[str, Section] = {}
     for k, (i, name) in enumerate(marks):
         end = marks[k + 1][0] if k + 1 < len(marks) else len(grid.lines)
-        anchored = _heading(grid, i) != name
+        anchored = headings.get(i) != name
         start = i if anchored else i + 1
         sections[name] = Section(name, start, end, None if anchored else i)
     return sections

@@ -1,4 +1,4 @@
-"""Synthetic reports with known truth: any template, in any text layout and encoding (issue 7).
+"""Synthetic reports with known truth: any template, in any text layout or as a web page, in any encoding (issue 7).
 
 Reports are rendered from the template declarations, so the truth is known by construction: values
 satisfy every identity of spec §7 unless a defect says otherwise. Deterministic for a given seed.
@@ -8,9 +8,11 @@ Used by the benchmark (throughput and accuracy) and by tests that need combinati
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape
 
 from pipeline.templates import (
     APPLICANT_COLUMNS,
@@ -26,7 +28,13 @@ from pipeline.templates import (
 Key = tuple[str, str, str]
 LAYOUTS = ("pipe", "pipe_trailing", "tab", "markdown", "block", "stream")
 RUN_TOGETHER = "run_together"  # crawled text, cells glued with no delimiter (spec §14): only identities split it
+HTML = "html"  # a government web page (spec §10): not in LAYOUTS, which are the text layouts
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "utf-16")
+# What a page in each encoding declares in its <meta>: GB18030 pages say GB2312 or GBK more often than not.
+_HTML_CHARSETS = {
+    "utf-8": ("utf-8", "UTF-8"), "utf-8-sig": ("utf-8", "UTF-8"),
+    "gb18030": ("gb2312", "GBK", "gbk", "gb18030"), "utf-16": ("utf-16", "UTF-16"),
+}
 
 _REVIEW_HEADER = (
     ["行政复议", "行政诉讼"],
@@ -191,9 +199,166 @@ def render(lines: list[tuple[bool, list[str]]], layout: str) -> str:
     return "\n".join(out) + "\n"
 
 
+# A cell as a page gives it: (text, rowspan, colspan).
+_Cell = tuple[str, int, int]
+_ORDINAL = re.compile(r"^[一二三四五六七八九十]、")
+_NUMBER = re.compile(r"[+\-]?[\d.]+元?")
+_WORD_TABLE = ("<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 "
+               "style='border-collapse:collapse;border:none;mso-border-alt:solid windowtext .5pt'>")
+_WORD_TD = " valign=middle style='border:solid windowtext 1.0pt;padding:0cm 5.4pt'"
+_WORD_P = "<p class=MsoNormal align=center style='text-align:center'>"
+
+
+def _merges(rows: list[list[str]], template: str) -> list[list[_Cell]]:
+    """The merged cells of one table as the official forms have them (so each row keeps exactly its own cells).
+
+    Table 三: the note spans the three label columns of the header, 自然人 and 总计 two header rows, the group
+    labels (（三）不予公开 …) their rows and 三、本年度办理结果 every outcome row down to （七）总计; a row's last
+    label spans what is left of the three label columns. Table 四: the two-level review/litigation header.
+    Disclosure tables: a row shorter than the table (第二十条 titles, one-measure tables) ends in a colspan.
+    """
+    if rows[0][0].startswith("（本列数据"):
+        values = len(APPLICATION_COLUMNS)
+        spans = {g.label: len(g.rows) for g in APPLICATION_GROUPS[template]}
+        spans["三、本年度办理结果"] = len(OUTCOME_ROWS[template]) + 1
+        out = [[(rows[0][0], 3, 3), (rows[0][1], 1, values)],
+               [(rows[1][0], 2, 1), (rows[1][1], 1, values - 2), (rows[1][2], 2, 1)],
+               [(c, 1, 1) for c in rows[2]]]
+        above: list[int] = []  # rows still covered by each rowspan label column
+        for cells in rows[3:]:
+            labels, nums = cells[:-values], cells[-values:]
+            free = 3 - len(above) - len(labels) + 1
+            above = [n - 1 for n in above if n > 1]
+            row: list[_Cell] = []
+            for k, label in enumerate(labels):
+                if k == len(labels) - 1:
+                    row.append((label, 1, free))
+                else:
+                    row.append((label, spans[label], 1))
+                    above.append(spans[label] - 1)
+            out.append(row + [(c, 1, 1) for c in nums])
+        return out
+    if rows[0] == _REVIEW_HEADER[0]:
+        return [[(rows[0][0], 1, 5), (rows[0][1], 1, 10)],
+                [*((c, 2, 1) for c in rows[1][:5]), (rows[1][5], 1, 5), (rows[1][6], 1, 5)],
+                *([(c, 1, 1) for c in cells] for cells in rows[2:])]
+    width = max(len(cells) for cells in rows)
+    return [[*((c, 1, 1) for c in cells[:-1]), (cells[-1], 1, width - len(cells) + 1)] for cells in rows]
+
+
+@dataclass
+class _Page:
+    """How one page marks up its text, drawn once per report."""
+
+    rng: random.Random
+    word: bool  # Word's "save as web page": every cell a <p class=MsoNormal> of <span>s
+    nbsp: bool  # an empty cell holds &nbsp; (Word always writes one)
+
+    def inline(self, text: str) -> str:
+        """The text, sometimes split across <span>s; a long label sometimes broken with <br> (a space)."""
+        parts = [text]
+        if len(text) >= 2 and self.rng.random() < (0.3 if self.word else 0.1):
+            k = self.rng.randint(1, len(text) - 1)
+            parts = [text[:k], text[k:]]
+        html = [escape(p, quote=False) for p in parts]
+        if len(text) >= 8 and not _NUMBER.fullmatch(text) and self.rng.random() < 0.1:
+            k = self.rng.randint(4, len(parts[-1]) - 1) if len(parts[-1]) >= 5 else 0
+            if k:
+                html[-1] = escape(parts[-1][:k], quote=False) + "<br>\n" + escape(parts[-1][k:], quote=False)
+        if self.word:
+            html[-1] += "<o:p></o:p>"
+            tag = "<span lang=EN-US>" if _NUMBER.fullmatch(text) else "<span style='font-family:仿宋_GB2312'>"
+            return "".join(f"{tag}{h}</span>" for h in html)
+        return "".join(f"<span>{h}</span>" for h in html) if len(html) > 1 else html[0]
+
+    def td(self, cell: _Cell) -> str:
+        text, rowspan, colspan = cell
+        attrs = (f" rowspan={rowspan}" if rowspan > 1 else "") + (f" colspan={colspan}" if colspan > 1 else "")
+        if self.word:
+            inner = self.inline(text) if text else "<span lang=EN-US>&nbsp;<o:p></o:p></span>"
+            return f"  <td{attrs}{_WORD_TD}>{_WORD_P}{inner}</p></td>"
+        inner = self.inline(text) if text else ("&nbsp;" if self.nbsp else "")
+        return f"  <td{attrs}>{inner}</td>"
+
+    def table(self, rows: list[list[_Cell]]) -> list[str]:
+        head = _WORD_TABLE if self.word else '<table border="1" cellspacing="0" cellpadding="0" width="100%">'
+        body = [f" <tr>\n{chr(10).join(self.td(c) for c in cells)}\n </tr>" for cells in rows]
+        if not self.word and self.rng.random() < 0.5:
+            body = ["<tbody>", *body, "</tbody>"]
+        return [head, *body, "</table>"]
+
+    def heading(self, text: str) -> str:
+        if self.word:
+            m = _ORDINAL.match(text)
+            cut = m.end() if m else 0
+            spans = "".join(f"<b><span style='font-family:黑体'>{escape(p, quote=False)}</span></b>"
+                            for p in (text[:cut], text[cut:]) if p)
+            return f"<p class=MsoNormal style='text-indent:32.0pt'>{spans}</p>"
+        return f"<h2>{escape(text, quote=False)}</h2>"
+
+
+def render_html(r: SynthReport, lines: list[tuple[bool, list[str]]], rng: random.Random) -> str:
+    """The report as a page of a government site, in r.encoding (declared in its <meta>).
+
+    Page furniture around the article (navigation, breadcrumbs, a sidebar of other years' reports, the
+    footer) is what the HTML reader must leave out; prose is <p>/<h2>, every table a <table> with one
+    <tr> per line of `lines` and the official forms' merged cells.
+    """
+    page = _Page(rng, word=rng.random() < 0.5, nbsp=rng.random() < 0.5)
+    title = lines[0][1][0]
+    site = r.organization if r.organization.endswith("人民政府") else f"{r.organization}人民政府"
+    charset = rng.choice(_HTML_CHARSETS[r.encoding])
+    meta = (f'<meta charset="{charset}">' if rng.random() < 0.5
+            else f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">')
+    out = [
+        "<!DOCTYPE html>", "<html>", "<head>", meta, f"<title>{escape(title)}_{escape(site)}</title>",
+        '<script type="text/javascript">var _hmt = _hmt || [];</script>', "<style>.nav li { float: left; }</style>",
+        "</head>", "<body>",
+        f'<div class="header"><div class="banner">{escape(site)} · 政务公开</div>',
+        '<ul class="nav"><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li>'
+        '<li><a href="/zwgk/ndbg/">政府信息公开年报</a></li><li><a href="/hdjl/">互动交流</a></li></ul></div>',
+        '<div class="crumb">当前位置：首页 &gt; 政务公开 &gt; 政府信息公开年报</div>', '<div class="main">',
+    ]
+    if rng.random() < 0.5:
+        others = (f'<li><a href="/zwgk/ndbg/{y}.html">{escape(r.organization)}{y}年政府信息公开工作年度报告</a></li>'
+                  for y in range(r.report_year - 1, r.report_year - 4, -1))
+        out.append(f'<div class="sidebar"><h3>相关报告</h3><ul>{"".join(others)}</ul></div>')
+    out.append('<div class="article">')
+    out.append(rng.choice((f"<h1>{escape(title)}</h1>", f'<div class="title" align="center">{escape(title)}</div>',
+                           f"<p align=center><b>{escape(title)}</b></p>")))
+    per_item = rng.random() < 0.5  # each 第二十条 item its own <table>, or section 二 one table
+    signature = len(lines) - 2 if r.published_on else len(lines)
+    run: list[list[str]] = []
+    for k, (is_table, cells) in enumerate([*lines[1:], (False, [])], start=1):
+        if is_table and not (per_item and run and cells[0].startswith("第二十条")):
+            run.append(cells)
+            continue
+        if run:
+            out += page.table(_merges(run, r.template))
+            run = [cells] if is_table else []
+            if is_table:
+                continue
+        if not cells:
+            break
+        text = cells[0]
+        if k >= signature:
+            out.append(f'<p style="text-align:right">{escape(text, quote=False)}</p>')
+        elif _ORDINAL.match(text):
+            out.append(page.heading(text))
+        else:
+            out.append(f"<p>{escape(text, quote=False)}</p>")
+    out += [
+        "</div>", "</div>",
+        f'<div class="footer">版权所有：{escape(site)}　网站标识码：{rng.randint(10**9, 10**10 - 1)}</div>',
+        "</body>", "</html>",
+    ]
+    return "\n".join(out) + "\n"
+
+
 def make_report(i: int, rng: random.Random, defect_rate: float = 0.1,
                 layouts: tuple[str, ...] = LAYOUTS) -> tuple[SynthReport, bytes]:
-    """Report number i of a corpus: random template, layout, encoding, values and maybe a defect."""
+    """Report number i of a corpus: random template, layout (a text layout, RUN_TOGETHER or HTML), encoding,
+    values and maybe a defect."""
     template = rng.choice(("2019", "2021"))
     layout = rng.choice(layouts)
     encoding = rng.choice(ENCODINGS)
@@ -201,12 +366,14 @@ def make_report(i: int, rng: random.Random, defect_rate: float = 0.1,
     year = rng.randint(2019, 2025)
     published = f"{year + 1}-01-{rng.randint(10, 31)}" if rng.random() < 0.5 else None
     values = make_values(template, rng)
-    r = SynthReport(f"{i:07d}_{template}_{layout}.txt", template, layout, encoding, org, year, published, values)
+    ext = "html" if layout == HTML else "txt"
+    r = SynthReport(f"{i:07d}_{template}_{layout}.{ext}", template, layout, encoding, org, year, published, values)
     blank = ""
     if rng.random() < defect_rate:
         defect = rng.choice(("blank_cells", "broken_identity", "lost_labels"))
         if defect == "blank_cells":
-            blank = rng.choice(("-", "/", "无"))  # placeholders are positional in every layout
+            # placeholders are positional in every layout; a page can leave the cell empty
+            blank = rng.choice(("-", "/", "无", "") if layout == HTML else ("-", "/", "无"))
             for key in rng.sample(sorted(k for k in values if k[0] == "applications" and k[2] != "total"), 3):
                 values[key] = None
         elif defect == "broken_identity":
@@ -215,7 +382,8 @@ def make_report(i: int, rng: random.Random, defect_rate: float = 0.1,
         elif layout == "block":
             r.lost_labels = True
         r.defects.append(defect if defect != "lost_labels" or r.lost_labels else "none")
-    text = render(document(r, rng, blank), layout)
+    lines = document(r, rng, blank)
+    text = render_html(r, lines, rng) if layout == HTML else render(lines, layout)
     return r, text.encode(encoding)
 
 
