@@ -1,6 +1,6 @@
-"""Every template in every text layout and encoding, rendered from the templates with known truth:
-the combinations the five seeds do not cover (a 2019 report one cell per line, lost labels in a 2019
-table, placeholders in every layout) must parse cell for cell."""
+"""Every template in every text layout and encoding, and as a web page, rendered from the templates with
+known truth: the combinations the five seeds do not cover (a 2019 report one cell per line, lost labels
+in a 2019 table, placeholders in every layout, a GB18030 or UTF-16 page) must parse cell for cell."""
 
 from __future__ import annotations
 
@@ -10,13 +10,24 @@ import random
 import pytest
 
 from pipeline import parse_bytes
-from pipeline.synth import ENCODINGS, LAYOUTS, SynthReport, corpus, document, make_values, render
+from pipeline.synth import (
+    ENCODINGS,
+    HTML,
+    LAYOUTS,
+    SynthReport,
+    corpus,
+    document,
+    make_values,
+    render,
+    render_html,
+)
 
 CASES = list(itertools.product(("2019", "2021"), LAYOUTS))
 
 
 def _check(report: SynthReport, data: bytes) -> None:
     parsed = parse_bytes(data, report.name)
+    assert parsed.input_format == ("html" if report.layout == HTML else "text")
     got = {(c.table, c.row, c.column): c.value for c in parsed.cells}
     assert got == report.values
     assert (parsed.template, parsed.organization, parsed.report_year, parsed.published_on) == (
@@ -57,3 +68,29 @@ def test_a_corpus_with_defects_parses_exactly():
         if "broken_identity" in r.defects:
             codes = {f.code for f in parse_bytes(data, r.name).findings}
             assert {"identity_A1_failed", "identity_A2_failed", "identity_A3_failed"} <= codes
+
+
+@pytest.mark.parametrize("template", ["2019", "2021"])
+@pytest.mark.parametrize("blank", ["", "-"], ids=["empty-td", "placeholder"])
+def test_html_page_in_every_encoding(template, blank):
+    rng = random.Random(f"{template}html{blank}")
+    values = make_values(template, rng)
+    values[("applications", "granted", "research_institution")] = None
+    values[("review_litigation", "cases", "review_other")] = None
+    r = SynthReport("x.html", template, HTML, "utf-8", "湘乡市泉塘镇", 2022, "2023-01-15", values)
+    for encoding in ENCODINGS:
+        r.encoding = encoding
+        for _ in range(4):  # Word-exported or hand-written cells, one table or one per item, … drawn each time
+            _check(r, render_html(r, document(r, rng, blank), rng).encode(encoding))
+
+
+def test_an_html_corpus_parses_exactly():
+    reports = list(corpus(48, seed=11, defect_rate=0.5, layouts=(HTML,)))
+    pages = [data.decode(r.encoding) for r, data in reports]
+    assert all(r.name.endswith(".html") for r, _ in reports)
+    assert {r.encoding for r, _ in reports} == set(ENCODINGS)
+    assert {r.template for r, _ in reports} == {"2019", "2021"}
+    assert {"MsoNormal" in page for page in pages} == {True, False}  # Word's cells and plain ones
+    assert {d for r, _ in reports for d in r.defects} >= {"blank_cells", "broken_identity"}
+    for r, data in reports:
+        _check(r, data)
