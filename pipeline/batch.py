@@ -10,8 +10,12 @@ longer, or whose worker process dies (a crash in a C extension, the OOM killer),
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import os
+import queue
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +29,7 @@ from pipeline.model import ParseError, Report
 from pipeline.parse import parse_file
 
 Result = Report | ParseError
+_DEPTH = 4  # files submitted ahead per worker in the bounded mode
 
 
 def _parse_one(path: Path) -> Result:
@@ -100,6 +105,56 @@ def parse_paths(
         yield from zip(paths, pool.map(worker, paths, chunksize=chunk), strict=True)
 
 
+_DONE = object()
+
+
+def prefetch(items: Iterator, size: int) -> Iterator:
+    """Iterate `items` in a background thread, up to `size` ahead of the consumer.
+
+    The consumer of `parse_paths` writes a Parquet batch every 1,000 results; without this, no file is
+    submitted to the workers meanwhile and they sit idle. Closing the returned generator (or an
+    exception in the consumer) stops the thread and closes `items`, so its worker processes are shut down.
+    """
+    q: queue.Queue = queue.Queue(maxsize=size)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        q.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    break
+            q.put((_DONE, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            q.put((_DONE, exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="parse-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = q.get()
+            if item is _DONE:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                q.get(timeout=0.1)
+        thread.join()
+
+
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
     for process in list(getattr(pool, "_processes", {}).values()):  # the executor has no public kill
         if process.is_alive():
@@ -110,60 +165,71 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
 def _parse_bounded(paths: list[Path], worker: _Worker, workers: int, timeout: float) -> Iterator[tuple[Path, object]]:
     """`parse_paths` with a time limit per file and survival of dying workers; results in input order.
 
-    At most `workers` files are in flight, so each starts as soon as it is submitted and its clock is
-    the submission time. A file over its time is reported as `parse_timeout`; the pool is killed and
-    restarted for the others in flight. When a worker dies, the files that were in flight are suspects:
-    each is run again on its own, and the one that kills its worker again is a `parser_crash`.
+    Up to `_DEPTH` files per worker are submitted ahead, so a worker never waits for the parent to hand
+    it the next file. The pool runs files in submission order, so the first `workers` unfinished files
+    are the ones running: a file's clock starts when it enters that window, not when it was queued. A
+    file over its time is reported as `parse_timeout`; the pool is killed and restarted for the others
+    in flight. When a worker dies, the files that were in flight are suspects: each is run again on its
+    own, and the one that kills its worker again is a `parser_crash`.
     """
-    queue: deque[int] = deque(range(len(paths)))
+    queue_: deque[int] = deque(range(len(paths)))
     suspects: set[int] = set()
     results: dict[int, object] = {}
     emitted = 0
     while emitted < len(paths):
-        pool = ProcessPoolExecutor(max_workers=min(workers, max(1, len(queue))))
-        inflight: dict[Future, tuple[int, float]] = {}
+        pool = ProcessPoolExecutor(max_workers=min(workers, max(1, len(queue_))))
+        inflight: dict[Future, list] = {}  # submission order; value [index, started or None]
         restart = False
         try:
-            while (queue or inflight) and not restart:
-                while queue and len(inflight) < workers:
-                    solo = queue[0] in suspects
+            while (queue_ or inflight) and not restart:
+                while queue_ and len(inflight) < workers * _DEPTH:
+                    solo = queue_[0] in suspects
                     if solo and inflight:
                         break  # a suspect runs alone, so that a crash names it
-                    index = queue.popleft()
-                    inflight[pool.submit(worker, paths[index])] = (index, time.monotonic())
+                    index = queue_.popleft()
+                    inflight[pool.submit(worker, paths[index])] = [index, None]
                     if solo:
                         break
-                oldest = min(started for _, started in inflight.values())
+                now = time.monotonic()
+                for entry in itertools.islice(inflight.values(), workers):
+                    if entry[1] is None:
+                        entry[1] = now  # reached a worker
+                oldest = min(entry[1] for entry in itertools.islice(inflight.values(), workers))
                 done, _ = wait(inflight, timeout=max(0.0, oldest + timeout - time.monotonic()),
                                return_when=FIRST_COMPLETED)
-                broken = []
+                broken: list[tuple[int, float | None]] = []
                 for future in done:
-                    index, _ = inflight.pop(future)
+                    index, started = inflight.pop(future)
                     try:
                         results[index] = future.result()
                     except BrokenProcessPool:
-                        broken.append(index)
+                        broken.append((index, started))
                     except Exception as exc:  # unpicklable result and the like: that file's problem only
                         results[index] = ParseError("parser_crash", f"{type(exc).__name__}: {exc}")
                 if broken:
-                    lost = broken + [index for index, _ in inflight.values()]
-                    for index in lost:
+                    # The files that were running are suspects; the ones still queued are innocent.
+                    lost = broken + [(index, started) for index, started in inflight.values()]
+                    for index, started in lost:
+                        if started is None:
+                            continue
                         if index in suspects:
                             results[index] = ParseError("parser_crash", "the parser process died on this file")
                         else:
                             suspects.add(index)
-                            queue.appendleft(index)
+                    for index in sorted((index for index, _ in lost if index not in results), reverse=True):
+                        queue_.appendleft(index)
                     inflight.clear()
                     restart = True
                     continue
                 now = time.monotonic()
-                overdue = [f for f, (_, started) in inflight.items() if now - started >= timeout]
+                overdue = [f for f, (_, started) in inflight.items()
+                           if started is not None and now - started >= timeout]
                 if overdue:
                     for future in overdue:
                         index, _ = inflight.pop(future)
                         results[index] = ParseError("parse_timeout", f"parsing took longer than {timeout:g} s")
                     for index, _ in sorted(inflight.values(), reverse=True):
-                        queue.appendleft(index)  # innocent: run again in a fresh pool
+                        queue_.appendleft(index)  # innocent: run again in a fresh pool
                     inflight.clear()
                     restart = True
                 while emitted in results:

@@ -138,98 +138,87 @@ class Quarantined:
         return cls(str(path), sha256, "parser_error", f"{type(error).__name__}: {error}")
 
 
-def _frame(columns: dict[str, list], schema: pl.Schema) -> pl.DataFrame:
-    return pl.DataFrame(columns, schema=schema)
+@dataclass(frozen=True)
+class ReportRows:
+    """One report laid out as the rows of each dataset (tuples in schema order, without batch_id).
+
+    Built in the parser's worker processes (`report_rows` is a `parse_paths` transform): tuples of
+    scalars pickle several times faster than Report objects, and the parent only stacks them.
+    """
+
+    report: tuple
+    cells: list[tuple]
+    findings: list[tuple]
+    checks: list[tuple]
+
+    def with_file(self, file: str) -> ReportRows:
+        """The same rows, with the report's file name replaced (the manifest's display path)."""
+        report = list(self.report)
+        report[_FILE] = file
+        return ReportRows(tuple(report), self.cells, self.findings, self.checks)
 
 
-def _columns(schema: pl.Schema) -> dict[str, list]:
-    return {name: [] for name in schema}
+_REPORT_FIELDS = tuple(name for name in REPORTS_SCHEMA if name != "batch_id")
+_FILE = _REPORT_FIELDS.index("file")
+_PLACED_SCHEMA = pl.Schema({k: v for k, v in CELLS_SCHEMA.items() if k != "value_is_integer"})
 
 
-def reports_frame(reports: Sequence[Report], batch_id: str = "") -> pl.DataFrame:
-    """One row per report; `report_id` is the sha256 of the raw bytes."""
-    cols = _columns(REPORTS_SCHEMA)
-    for r in reports:
-        row = {
-            "report_id": r.sha256,
-            "file": r.file,
-            "sha256": r.sha256,
-            "encoding": r.encoding,
-            "encoding_confidence": r.encoding_confidence,
-            "template": r.template,
-            "report_year": r.report_year,
-            "organization": r.organization,
-            "published_on": r.published_on,
-            "input_format": r.input_format,
-            "layout": r.layout,
-            "table_templates": json.dumps(r.table_templates, ensure_ascii=False, sort_keys=True),
-            "parser_version": r.parser_version,
-            "n_cells": len(r.cells),
-            "n_findings": len(r.findings),
-            "batch_id": batch_id,
-        }
-        for name, value in row.items():
-            cols[name].append(value)
-    return _frame(cols, REPORTS_SCHEMA)
+def _float(value: float | int | None) -> float | None:
+    return None if value is None else float(value)
 
 
-def cells_frame(reports: Sequence[Report]) -> pl.DataFrame:
+def report_rows(r: Report) -> ReportRows:
+    """Every dataset row of one report; `report_id` is the sha256 of the raw bytes."""
+    report = (
+        r.sha256, r.file, r.sha256, r.encoding, r.encoding_confidence, r.template, r.report_year,
+        r.organization, r.published_on, r.input_format, r.layout,
+        json.dumps(r.table_templates, ensure_ascii=False, sort_keys=True), r.parser_version,
+        len(r.cells), len(r.findings),
+    )
+    rid, templates, default = r.sha256, r.table_templates, r.template
+    cells = [
+        (rid, c.table, templates.get(c.table, default), c.row, c.column, _float(c.value), c.raw, c.unit,
+         bool(c.label_inferred), c.line, c.provenance)
+        for c in r.cells
+    ]
+    findings = [
+        (rid, f.severity, f.code, f.message, f.table, f.row, f.column, f.line, _float(f.left), _float(f.right),
+         None if f.cells is None else json.dumps(f.cells, ensure_ascii=False), f.raw)
+        for f in r.findings
+    ]
+    checks = [
+        (rid, k.identity, k.table, k.target, k.status, _float(k.left), _float(k.right), bool(k.had_nulls),
+         k.formula)
+        for k in r.checks
+    ]
+    return ReportRows(report, cells, findings, checks)
+
+
+def _rows_frame(rows: list[tuple], schema: pl.Schema) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def reports_frame(reports: Sequence[ReportRows], batch_id: str = "") -> pl.DataFrame:
+    """One row per report."""
+    frame = _rows_frame([r.report for r in reports], pl.Schema({k: REPORTS_SCHEMA[k] for k in _REPORT_FIELDS}))
+    return frame.with_columns(batch_id=pl.lit(batch_id, pl.String)).select(REPORTS_SCHEMA.names())
+
+
+def cells_frame(reports: Sequence[ReportRows]) -> pl.DataFrame:
     """Every placed cell of every report, long format, with the template of its table."""
-    placed = pl.Schema({k: v for k, v in CELLS_SCHEMA.items() if k != "value_is_integer"})
-    cols = _columns(placed)
-    for r in reports:
-        for c in r.cells:
-            cols["report_id"].append(r.sha256)
-            cols["table_key"].append(c.table)
-            cols["template"].append(r.table_templates.get(c.table, r.template))
-            cols["row_key"].append(c.row)
-            cols["column_key"].append(c.column)
-            cols["value"].append(None if c.value is None else float(c.value))
-            cols["raw"].append(c.raw)
-            cols["unit"].append(c.unit)
-            cols["label_inferred"].append(bool(c.label_inferred))
-            cols["line"].append(c.line)
-            cols["provenance"].append(c.provenance)
     return (
-        _frame(cols, placed)
+        _rows_frame([c for r in reports for c in r.cells], _PLACED_SCHEMA)
         .with_columns(value_is_integer=pl.col("value") == pl.col("value").floor())
         .select(CELLS_SCHEMA.names())
     )
 
 
-def findings_frame(reports: Sequence[Report]) -> pl.DataFrame:
-    cols = _columns(FINDINGS_SCHEMA)
-    for r in reports:
-        for f in r.findings:
-            cols["report_id"].append(r.sha256)
-            cols["severity"].append(f.severity)
-            cols["code"].append(f.code)
-            cols["message"].append(f.message)
-            cols["table_key"].append(f.table)
-            cols["row_key"].append(f.row)
-            cols["column_key"].append(f.column)
-            cols["line"].append(f.line)
-            cols["left_value"].append(None if f.left is None else float(f.left))
-            cols["right_value"].append(None if f.right is None else float(f.right))
-            cols["cells"].append(None if f.cells is None else json.dumps(f.cells, ensure_ascii=False))
-            cols["raw"].append(f.raw)
-    return _frame(cols, FINDINGS_SCHEMA)
+def findings_frame(reports: Sequence[ReportRows]) -> pl.DataFrame:
+    return _rows_frame([f for r in reports for f in r.findings], FINDINGS_SCHEMA)
 
 
-def checks_frame(reports: Sequence[Report]) -> pl.DataFrame:
-    cols = _columns(CHECKS_SCHEMA)
-    for r in reports:
-        for k in r.checks:
-            cols["report_id"].append(r.sha256)
-            cols["identity"].append(k.identity)
-            cols["table_key"].append(k.table)
-            cols["target"].append(k.target)
-            cols["status"].append(k.status)
-            cols["left_value"].append(None if k.left is None else float(k.left))
-            cols["right_value"].append(None if k.right is None else float(k.right))
-            cols["had_nulls"].append(bool(k.had_nulls))
-            cols["formula"].append(k.formula)
-    return _frame(cols, CHECKS_SCHEMA)
+def checks_frame(reports: Sequence[ReportRows]) -> pl.DataFrame:
+    return _rows_frame([k for r in reports for k in r.checks], CHECKS_SCHEMA)
 
 
 def quarantine_frame(quarantined: Sequence[Quarantined], batch_id: str = "") -> pl.DataFrame:
@@ -247,11 +236,13 @@ def quarantine_frame(quarantined: Sequence[Quarantined], batch_id: str = "") -> 
 
 
 def frames(
-    reports: Sequence[Report], quarantined: Sequence[Quarantined] = (), batch_id: str = ""
+    reports: Sequence[Report | ReportRows], quarantined: Sequence[Quarantined] = (), batch_id: str = ""
 ) -> dict[str, pl.DataFrame]:
     """All datasets of one batch, keyed like `DATASETS` (cells split per table)."""
+    reports = [r if isinstance(r, ReportRows) else report_rows(r) for r in reports]
     cells = cells_frame(reports)
-    by_table = {table: cells.filter(pl.col("table_key") == table) for table in CELL_TABLES}
+    by_table = cells.partition_by("table_key", as_dict=True, include_key=True)
+    by_table = {table: by_table.get((table,), cells.clear()) for table in CELL_TABLES}
     unknown = cells.filter(~pl.col("table_key").is_in(CELL_TABLES))
     if unknown.height:
         raise ValueError(f"cells of unknown tables: {sorted(set(unknown['table_key']))}")

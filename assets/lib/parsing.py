@@ -25,9 +25,9 @@ from pathlib import Path
 import polars as pl
 
 from assets.lib.manifest import fs_path, unique_files
-from pipeline import PARSER_VERSION, Report
+from pipeline import PARSER_VERSION
 from pipeline import export as ex
-from pipeline.batch import parse_paths
+from pipeline.batch import parse_paths, prefetch
 
 DEFAULT_TIMEOUT_SECONDS = 300.0  # per file: no file can hang a run
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are quarantined as `too_large` without being read
@@ -122,7 +122,9 @@ def parse_pending(
         ex.Quarantined(text(p), s, "too_large", f"{size:,} bytes, more than the limit of {max_file_bytes:,}")
         for p, s, size in too_large.select("path", "sha256", "size_bytes").rows()
     ]
-    results = parse_paths(list(rows), workers=workers, timeout=timeout)
+    # Parsed ahead in a thread, so the workers keep going while a batch is written.
+    results = prefetch(parse_paths(list(rows), workers=workers, transform=ex.report_rows, timeout=timeout),
+                       size=batch_size)
 
     parsed = quarantined = batches = 0
     index = 0
@@ -131,9 +133,8 @@ def parse_pending(
         refused = list(refused_early) if index == 0 else []
         for path, result in chunk:
             display, sha = rows[path]
-            if isinstance(result, Report):
-                result.file = text(display)
-                reports.append(result)
+            if isinstance(result, ex.ReportRows):
+                reports.append(result.with_file(text(display)))
             else:
                 refused.append(ex.Quarantined.from_error(text(display), sha, result))
         refused = [ex.Quarantined(q.path, q.sha256, q.code, text(q.reason)) for q in refused]
