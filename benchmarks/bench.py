@@ -1,12 +1,19 @@
-"""The benchmark: throughput, memory and accuracy on synthetic corpora (issue 7).
+"""The benchmark (issue 7): throughput, peak memory and accuracy on generated corpora.
 
-For each corpus size it measures, on this machine:
-  (a) floor  — read + sha256 + decode + NFKC of every file, nothing else (all cores, same pool);
-  (b) parse  — `pipeline parse DIR` (all cores), JSON lines to a file; accuracy against the truth;
-  (c) full   — the whole Dagster graph to a published warehouse (when --full);
-and prints reports/s, the ratio of (b) and (c) to the floor, wall time and peak RSS.
+For each corpus size N (default 10,000 and 100,000 reports, written once by make_corpus.py):
+  (a) floor — read + sha256 + decode + NFKC of every file, on all cores, in this process: the work no
+      parser can skip;
+  (b) parse — `pipeline parse DIR` (all cores), its JSON lines written to /dev/null;
+  (c) full  — the whole Dagster graph (benchmarks/run_graph.py) from an empty scratch folder to a
+      published warehouse: manifest scan, parse to Parquet, DuckDB tables, SQL models, publish;
+  (d) +100  — for the largest N only: 100 new files added to the corpus, and the graph run again on
+      the warehouse of (c).
+It prints one table: wall time, reports/s, the ratio of (b) and (c) to the floor, the peak memory of
+the whole process tree (sampled every 0.2 s: the process and every worker, summed) and the accuracy of
+the cells in the warehouse's Parquet datasets against the generated truth.
 
-    uv run python benchmarks/bench.py --sizes 10000 100000
+    uv run python benchmarks/bench.py                  # make bench: 10,000 and 100,000
+    uv run python benchmarks/bench.py --sizes 2000     # a quick look
 """
 
 from __future__ import annotations
@@ -15,13 +22,17 @@ import argparse
 import hashlib
 import json
 import os
-import resource
+import platform
+import shutil
 import subprocess
 import sys
+import threading
 import time
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -30,8 +41,86 @@ from make_corpus import write_corpus
 from pipeline.batch import list_report_files
 from pipeline.decoding import decode
 from pipeline.model import ParseError
+from pipeline.synth import corpus
 
 HERE = Path(__file__).resolve().parent
+ADDED = 100
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+# ---------------------------------------------------------------------------------------------
+# peak memory of a process tree
+# ---------------------------------------------------------------------------------------------
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of `root` and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                stat = fh.read()
+            with open(f"/proc/{entry.name}/statm", "rb") as fh:
+                resident = int(fh.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            continue
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        pid = int(entry.name)
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = resident
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+class PeakMemory:
+    """Samples the resident memory of a process tree in a thread; `.peak_mb` once stopped."""
+
+    def __init__(self, root: int | None = None, every: float = 0.2):
+        self.root, self.every, self.peak = root or os.getpid(), every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss(self.root))
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak / 2**20
+
+
+def run_measured(cmd: list[str], env: dict[str, str] | None = None,
+                 stdout: int = subprocess.DEVNULL) -> tuple[float, float, str]:
+    """(wall seconds, peak MB of the process tree, stdout if captured) of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.DEVNULL)
+    with PeakMemory(proc.pid) as mem:
+        out, _ = proc.communicate()
+    wall = time.perf_counter() - start
+    if proc.returncode not in (0, 1):  # `pipeline parse DIR` exits 1 when some file was quarantined
+        raise SystemExit(f"{' '.join(cmd)} failed with exit code {proc.returncode}")
+    return wall, mem.peak_mb, (out or b"").decode()
+
+
+# ---------------------------------------------------------------------------------------------
+# the stages
+# ---------------------------------------------------------------------------------------------
 
 
 def _floor_one(path: Path) -> int:
@@ -43,76 +132,148 @@ def _floor_one(path: Path) -> int:
         return 0
 
 
-def floor(paths: list[Path]) -> float:
-    start = time.perf_counter()
+def floor(paths: list[Path]) -> tuple[float, float]:
     workers = os.cpu_count() or 1
-    with ProcessPoolExecutor(workers) as pool:
-        sum(pool.map(_floor_one, paths, chunksize=max(1, len(paths) // (workers * 8))))
-    return time.perf_counter() - start
-
-
-def _child_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
-def parse_dir(root: Path, out: Path) -> float:
     start = time.perf_counter()
-    with out.open("w") as fh:
-        subprocess.run([sys.executable, "-m", "pipeline.cli", "parse", str(root)], stdout=fh,
-                       stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    with PeakMemory() as mem, ProcessPoolExecutor(workers) as pool:
+        sum(pool.map(_floor_one, paths, chunksize=max(1, min(256, len(paths) // (workers * 8)))))
+    return time.perf_counter() - start, mem.peak_mb
 
 
-def accuracy(truth_path: Path, parsed_path: Path, root: Path) -> tuple[int, int, int, int, int]:
-    """(cells right, cells wrong, cells expected, reports quarantined as expected, expected quarantined).
+def parse_dir(reports: Path) -> tuple[float, float]:
+    wall, peak, _ = run_measured([sys.executable, "-m", "pipeline.cli", "parse", str(reports)])
+    return wall, peak
 
-    A cell neither right nor wrong was left out with a finding (e.g. an ambiguous run-together row)."""
-    parsed: dict[str, dict] = {}
-    with parsed_path.open(encoding="utf-8") as fh:
-        for line in fh:
-            d = json.loads(line)
-            parsed[str(Path(d["file"]).relative_to(root))] = {
-                (c["table"], c["row"], c["column"]): c["value"] for c in d["cells"]}
-    right = wrong = expected = q_ok = q_total = 0
-    with truth_path.open(encoding="utf-8") as fh:
-        for line in fh:
-            t = json.loads(line)
-            if t["status"] == "quarantined":
-                q_total += 1
-                q_ok += t["file"] not in parsed
-                continue
-            got = parsed.get(t["file"], {})
-            for table, row, column, value in t["cells"]:
-                expected += 1
-                found = got.get((table, row, column), "missing")
-                right += found == value
-                wrong += found != "missing" and found != value
-    return right, wrong, expected, q_ok, q_total
+
+def graph(reports: Path, scratch: Path) -> tuple[float, float, dict]:
+    env = {**os.environ, "RAW_DIR": str(reports), "PARQUET_DIR": str(scratch / "parquet"),
+           "WAREHOUSE_DB": str(scratch / "warehouse.duckdb"), "CHARTS_DIR": str(scratch / "charts")}
+    env.pop("WAREHOUSE_BUILD_DB", None)
+    wall, peak, out = run_measured([sys.executable, str(HERE / "run_graph.py")], env, stdout=subprocess.PIPE)
+    result = json.loads(out.strip().splitlines()[-1])
+    if not result["success"]:
+        raise SystemExit("the Dagster run failed")
+    return wall, peak, result
+
+
+def add_files(reports: Path, n: int) -> Path:
+    """n new reports (another seed, so other bytes) in a folder of their own; returns the folder."""
+    folder = reports / "zz_added"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for report, data in corpus(n, seed=99):
+        (folder / f"added_{report.name}").write_bytes(data)
+    return folder
+
+
+def accuracy(truth: Path, parquet: Path) -> dict[str, int]:
+    """Cells of the generated truth found right, wrong or left out (with a finding) in the Parquet datasets."""
+    con = duckdb.connect()
+    con.execute(f"""
+        create temp table truth as
+        select t.file, t.status, unnest(t.cells) as cell
+        from read_json('{truth}', columns = {{file: 'VARCHAR', status: 'VARCHAR', cells: 'JSON[]'}},
+                       format = 'newline_delimited') as t
+    """)
+    row = con.execute(f"""
+        with expected as (
+            select file, cell->>0 as table_key, cell->>1 as row_key, cell->>2 as column_key,
+                   try_cast(cell->>3 as double) as value
+            from truth where status = 'parsed'
+        ),
+        parsed as (
+            select r.file, c.table_key, c.row_key, c.column_key, c.value
+            from read_parquet('{parquet}/cells/*/*.parquet') as c
+            join read_parquet('{parquet}/reports/*.parquet') as r using (report_id)
+        )
+        select count(*) as expected,
+               count(*) filter (where p.file is not null and (e.value is not distinct from p.value
+                                 or abs(e.value - p.value) < 1e-6)) as right,
+               count(*) filter (where p.file is not null and not (e.value is not distinct from p.value
+                                 or coalesce(abs(e.value - p.value) < 1e-6, false))) as wrong
+        from expected as e
+        left join parsed as p using (file, table_key, row_key, column_key)
+    """).fetchone()
+    quarantine = con.execute(f"""
+        select count(*), count(q.path)
+        from (select distinct file from read_json('{truth}', columns = {{file: 'VARCHAR', status: 'VARCHAR'}},
+                                                  format = 'newline_delimited') where status = 'quarantined') as t
+        left join read_parquet('{parquet}/quarantine/*.parquet') as q on q.path = t.file
+    """).fetchone()
+    expected, right, wrong = row
+    return {"expected": expected, "right": right, "wrong": wrong, "left_out": expected - right - wrong,
+            "to_quarantine": quarantine[0], "quarantined": quarantine[1]}
+
+
+# ---------------------------------------------------------------------------------------------
+# the table
+# ---------------------------------------------------------------------------------------------
+
+HEADER = f"{'reports':>8}  {'stage':<7} {'wall s':>8} {'reports/s':>10} {'vs floor':>8} {'peak MB':>8}  notes"
+
+
+def line(n: int, stage: str, wall: float, done: int, floor_rate: float | None, peak: float, notes: str = "") -> None:
+    """One row; `floor_rate` None prints no ratio (the floor itself, and the incremental run)."""
+    rate = done / wall
+    ratio = f"{rate / floor_rate:.0%}" if floor_rate else ("100%" if stage == "floor" else "")
+    print(f"{n:>8}  {stage:<7} {wall:>8.1f} {rate:>10.0f} {ratio:>8} {peak:>8.0f}  {notes}", flush=True)
+
+
+def stages_note(result: dict) -> str:
+    s = result["stages"]
+    return (f"scan {s['scan']:.1f} s, parse {s['parse']:.1f} s, DuckDB tables+models {s['load']:.1f} s, "
+            f"publish {s['publish']:.1f} s")
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__)
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     p.add_argument("--corpus-dir", type=Path, default=HERE / "corpus")
+    p.add_argument("--scratch", type=Path, default=HERE / "scratch", help="where (c) and (d) build warehouses")
     args = p.parse_args()
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    header = f"{'reports':>8} {'stage':<6} {'wall s':>8} {'reports/s':>10} {'vs floor':>8} {'peak MB':>8}  notes"
-    print(header)
-    print("-" * len(header))
+    print(f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PHYS_PAGES') * PAGE / 2**30:.0f} GiB, "
+          f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+          f"duckdb {duckdb.__version__}")
+    print(HEADER)
+    print("-" * len(HEADER))
     for n in args.sizes:
-        out = args.corpus_dir / str(n)
+        root = args.corpus_dir / str(n)
         t0 = time.perf_counter()
-        truth = write_corpus(n, out)
+        truth = write_corpus(n, root)
+        reports = root / "reports"
+        shutil.rmtree(reports / "zz_added", ignore_errors=True)
+        paths = list_report_files(reports)
+        size_mb = sum(p.stat().st_size for p in paths) / 2**20
         gen = time.perf_counter() - t0
-        paths = list_report_files(out / "reports")
-        f = floor(paths)
-        print(f"{n:>8} {'floor':<6} {f:>8.2f} {n / f:>10.0f} {'100%':>8} {'':>8}  corpus written in {gen:.0f} s")
-        parsed = out / "parsed.jsonl"
-        b = parse_dir(out / "reports", parsed)
-        right, wrong, expected, q_ok, q_total = accuracy(truth, parsed, out / "reports")
-        print(f"{n:>8} {'parse':<6} {b:>8.2f} {n / b:>10.0f} {f / b:>8.0%} {_child_peak_mb():>8.0f}  "
-              f"cells right {right / expected:.3%}, wrong {wrong}, left out with a finding "
-              f"{expected - right - wrong} of {expected}; quarantined {q_ok}/{q_total}")
+
+        wall, peak = floor(paths)
+        floor_rate = len(paths) / wall
+        line(n, "floor", wall, len(paths), None, peak, f"{size_mb:.0f} MB of files; corpus ready in {gen:.0f} s")
+
+        wall, peak = parse_dir(reports)
+        line(n, "parse", wall, len(paths), floor_rate, peak, "pipeline parse DIR > /dev/null")
+
+        scratch = args.scratch / str(n)
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True)
+        wall, peak, result = graph(reports, scratch)
+        acc = accuracy(truth, scratch / "parquet")
+        line(n, "full", wall, len(paths), floor_rate, peak, stages_note(result))
+        print(f"{'':>8}  {'':<7} accuracy: {acc['right']:,} of {acc['expected']:,} cells right "
+              f"({acc['right'] / acc['expected']:.3%}), {acc['wrong']} wrong, {acc['left_out']:,} left out with "
+              f"a finding; {acc['quarantined']}/{acc['to_quarantine']} bad files quarantined", flush=True)
+
+        if n == max(args.sizes):
+            added = add_files(reports, ADDED)
+            try:
+                wall, peak, result = graph(reports, scratch)
+            finally:
+                shutil.rmtree(added, ignore_errors=True)
+            parsed = result["counts"].get("parsed_files", 0)
+            line(n, f"+{ADDED}", wall, ADDED, None, peak, f"{parsed} files parsed; " + stages_note(result))
+            print(f"{'':>8}  {'':<7} slowest steps of +{ADDED}: "
+                  + ", ".join(f"{step} {seconds:.1f} s" for seconds, step in result["slowest"]), flush=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import sys
 from pathlib import Path
 
@@ -24,13 +25,17 @@ def write_corpus(n: int, out: Path, seed: int = 0, defect_rate: float = 0.1) -> 
     out.mkdir(parents=True, exist_ok=True)
     truth_path = out / "truth.jsonl"
     stamp = out / ".corpus"
-    if stamp.exists() and stamp.read_text() == f"{n} {seed} {defect_rate} rt" and truth_path.exists():
+    layouts = (*LAYOUTS, RUN_TOGETHER, HTML)
+    signature = f"{n} {seed} {defect_rate} {','.join(layouts)}"
+    if stamp.exists() and stamp.read_text() == signature and truth_path.exists():
         return truth_path
     reports_dir = out / "reports"
-    reports_dir.mkdir(exist_ok=True)
+    shutil.rmtree(reports_dir, ignore_errors=True)  # another corpus's files must not stay behind
+    stamp.unlink(missing_ok=True)
+    reports_dir.mkdir()
     rng = random.Random(seed + 1)
     with truth_path.open("w", encoding="utf-8") as truth:
-        for report, data in corpus(n, seed=seed, defect_rate=defect_rate, layouts=(*LAYOUTS, RUN_TOGETHER, HTML)):
+        for report, data in corpus(n, seed=seed, defect_rate=defect_rate, layouts=layouts):
             sub = reports_dir / report.name[:3]  # 1,000 files per folder at most
             sub.mkdir(exist_ok=True)
             row = report.truth()
@@ -40,7 +45,7 @@ def write_corpus(n: int, out: Path, seed: int = 0, defect_rate: float = 0.1) -> 
             (sub / report.name).write_bytes(data)
             row["file"] = str((sub / report.name).relative_to(reports_dir))
             truth.write(json.dumps(row, ensure_ascii=False) + "\n")
-    stamp.write_text(f"{n} {seed} {defect_rate} rt")
+    stamp.write_text(signature)
     return truth_path
 
 

@@ -1,0 +1,47 @@
+"""Materialize the whole Dagster graph once, in process, and print what it took as one JSON line.
+
+The data lives where the environment says (RAW_DIR, PARQUET_DIR, WAREHOUSE_DB, CHARTS_DIR), so the
+benchmark can point it at a generated corpus and a scratch warehouse. Run as its own process by
+`bench.py`, which samples the memory of the process tree (this process and the parser workers).
+
+    RAW_DIR=... PARQUET_DIR=... WAREHOUSE_DB=... uv run python benchmarks/run_graph.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+STAGES = {"raw__report_files": "scan", "parsed_datasets": "parse", "publish__warehouse": "publish"}
+
+
+def run() -> dict:
+    import dagster as dg
+
+    from assets.definitions import defs
+
+    start = time.perf_counter()
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = defs().resolve_implicit_global_asset_job_def().execute_in_process(instance=instance)
+    wall = time.perf_counter() - start
+    stages = {"scan": 0.0, "parse": 0.0, "load": 0.0, "publish": 0.0}
+    steps = []
+    for event in result.all_events:
+        if event.is_step_success:
+            seconds = event.event_specific_data.duration_ms / 1000
+            stages[STAGES.get(event.step_key, "load")] += seconds
+            steps.append((seconds, event.step_key))
+    counts = {}
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        for key in ("hashed_files", "parsed_files", "parsed", "quarantined"):
+            if key in metadata:
+                counts[key] = metadata[key].value
+    return {"success": result.success, "wall": wall, "stages": stages, "counts": counts,
+            "slowest": sorted(steps, reverse=True)[:5]}
+
+
+if __name__ == "__main__":
+    print(json.dumps(run()))
+    sys.exit(0)
