@@ -9,7 +9,7 @@ For each corpus size N (default 10,000 and 100,000 reports, written once by make
   (d) +100  — for the largest N only: 100 new files added to the corpus, and the graph run again on
       the warehouse of (c).
 It prints one table: wall time, reports/s, the ratio of (b) and (c) to the floor, the peak memory of
-the whole process tree (sampled every 0.2 s: the process and every worker, summed) and the accuracy of
+the whole process tree (sampled every 0.2 s: PSS of the process and every worker, summed) and the accuracy of
 the cells in the warehouse's Parquet datasets against the generated truth.
 
     uv run python benchmarks/bench.py                  # make bench: 10,000 and 100,000
@@ -53,34 +53,45 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 # ---------------------------------------------------------------------------------------------
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of `root` and all its descendants (from /proc)."""
+def _pss(pid: str) -> int:
+    """Proportional set size in bytes: pages shared with forked workers are counted once across the tree."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for row in fh:
+                if row.startswith(b"Pss:"):
+                    return int(row.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _tree_memory(root: int) -> int:
+    """Memory of `root` and all its descendants (from /proc): summed PSS, else RSS."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             with open(f"/proc/{entry.name}/stat", "rb") as fh:
                 stat = fh.read()
-            with open(f"/proc/{entry.name}/statm", "rb") as fh:
-                resident = int(fh.read().split()[1]) * PAGE
-        except (OSError, IndexError, ValueError):
+        except OSError:
             continue
         ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
-        pid = int(entry.name)
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = resident
+        children.setdefault(ppid, []).append(int(entry.name))
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _pss(str(pid))
         todo.extend(children.get(pid, ()))
     return total
 
 
 class PeakMemory:
-    """Samples the resident memory of a process tree in a thread; `.peak_mb` once stopped."""
+    """Samples the memory (PSS) of a process tree in a thread; `.peak_mb` once stopped."""
 
     def __init__(self, root: int | None = None, every: float = 0.2):
         self.root, self.every, self.peak = root or os.getpid(), every, 0
@@ -89,7 +100,7 @@ class PeakMemory:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, _tree_rss(self.root))
+            self.peak = max(self.peak, _tree_memory(self.root))
             self._stop.wait(self.every)
 
     def __enter__(self) -> PeakMemory:

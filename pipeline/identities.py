@@ -95,8 +95,8 @@ def check_identities(cells: list[Cell], template: str) -> tuple[list[Check], lis
         left_values = [index[k] for k in ident.left]
         right_values = [index[k] for k in ident.right]
         had_nulls = None in left_values or None in right_values
-        left = float(sum(v for v in left_values if v is not None))
-        right = float(sum(v for v in right_values if v is not None))
+        left = float(sum(filter(None, left_values)))  # blanks (None) count as 0, like the zeros dropped here
+        right = float(sum(filter(None, right_values)))
         ok = abs(left - right) <= _TOLERANCE
         checks.append(Check(ident.id, ident.table, ident.target_name, "pass" if ok else "fail",
                             left, right, had_nulls, ident.formula))

@@ -162,7 +162,8 @@ def tokens(grid: Grid, start: int, end: int, skipped: list[int] | None = None) -
             # One cell per line: the tab indent or `|` suffix decorating the line is not a cell.
             cells = [c for c in cells if c.strip()] or [""]
         for cell in cells:
-            out.append(classify(cell, i + 1, row))
+            raw, key, kind, value = _classify_text(cell)
+            out.append(Token(raw, key, kind, value, i + 1, row))
     return out, mode
 
 
@@ -170,22 +171,27 @@ def logical_rows(toks: list[Token], mode: str, exact: bool = False) -> list[Logi
     """Group tokens into rows: at a physical boundary (unless `stream`) or at a label after a value."""
     rows: list[LogicalRow] = []
     current = LogicalRow(exact=exact)
+    has_value = False  # current.slots holds a value token
     prev_row: int | None = None
+    streaming = mode == "stream"
     for tok in toks:
-        boundary = mode != "stream" and prev_row is not None and tok.row != prev_row
-        if tok.kind == "label" and current.slots and any(s.kind == "value" for s in current.slots):
-            boundary = True
+        is_label = tok.kind == "label"
+        boundary = (not streaming and prev_row is not None and tok.row != prev_row) or (is_label and has_value)
         if boundary and (current.labels or current.slots):
             rows.append(current)
             current = LogicalRow(exact=exact)
+            has_value = False
         prev_row = tok.row
-        if tok.kind == "label":
+        if is_label:
             # Values already seen before this label cannot be this row's values: keep them as stray.
-            current.stray.extend(s for s in current.slots if s.kind == "value")
+            if has_value:
+                current.stray.extend(s for s in current.slots if s.kind == "value")
             current.slots = []
+            has_value = False
             current.labels.append(tok)
         else:
             current.slots.append(tok)
+            has_value = has_value or tok.kind == "value"
     if current.labels or current.slots:
         rows.append(current)
     return rows

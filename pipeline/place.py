@@ -74,8 +74,9 @@ class Placer:
         kinds: tuple[str, ...] | None = None,
         label_inferred: bool = False,
     ) -> None:
-        for i, (column, tok) in enumerate(zip(columns, values, strict=True)):
-            self.place(table, row, column, tok, kinds[i] if kinds else "count", label_inferred)
+        place = self.place
+        for column, tok, kind in zip(columns, values, kinds or ("count",) * len(columns), strict=True):
+            place(table, row, column, tok, kind, label_inferred)
 
     def unplaced(self, table: str, lrow: LogicalRow, why: str) -> None:
         raw = " | ".join(t.raw for t in lrow.labels + lrow.values())
