@@ -1,0 +1,93 @@
+"""The benchmark's own machinery (issue 7): the corpus, the accuracy count and the memory sampler.
+
+The figures themselves are measured by `make bench`, never by a test; these tests only make sure the
+benchmark counts right, so that the numbers it prints can be trusted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import bench  # noqa: E402
+from make_corpus import write_corpus  # noqa: E402
+
+from assets.lib.manifest import scan_raw_dir  # noqa: E402
+from assets.lib.parsing import parse_pending  # noqa: E402
+from pipeline import export as ex  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def parsed_corpus(tmp_path_factory):
+    """60 generated reports (every layout, HTML and run-together included) parsed into Parquet datasets."""
+    root = tmp_path_factory.mktemp("corpus")
+    truth = write_corpus(60, root / "c", seed=5, defect_rate=0.3)
+    reports = root / "c" / "reports"
+    parquet = root / "parquet"
+    parse_pending(scan_raw_dir(reports), reports, parquet, workers=2)
+    return truth, reports, parquet
+
+
+def test_the_corpus_is_written_once_and_holds_every_layout(parsed_corpus):
+    truth, reports, _ = parsed_corpus
+    rows = pl.read_ndjson(truth)
+    assert rows.height == 60
+    assert {"html", "run_together", "pipe", "tab", "markdown", "block", "stream"} <= set(
+        rows.filter(pl.col("status") == "parsed")["layout"].to_list()
+    )
+    assert any(p.suffix == ".html" for p in reports.rglob("*"))
+    before = {p: p.stat().st_mtime_ns for p in reports.rglob("*") if p.is_file()}
+    assert write_corpus(60, truth.parent, seed=5, defect_rate=0.3) == truth  # same n and seed: reused
+    assert {p: p.stat().st_mtime_ns for p in reports.rglob("*") if p.is_file()} == before
+
+
+def test_accuracy_counts_every_truth_cell_right_when_nothing_is_wrong(parsed_corpus):
+    truth, _, parquet = parsed_corpus
+    acc = bench.accuracy(truth, parquet)
+    expected = sum(len(cells) for cells in pl.read_ndjson(truth).filter(pl.col("status") == "parsed")["cells"])
+    assert acc["expected"] == expected > 5000
+    assert acc["wrong"] == 0
+    assert acc["right"] + acc["left_out"] == expected
+    assert acc["right"] / expected > 0.97  # only ambiguous run-together rows are left out
+    assert acc["quarantined"] == acc["to_quarantine"]
+
+
+def test_accuracy_sees_a_changed_value_and_a_missing_cell(parsed_corpus, tmp_path):
+    truth, _, parquet = parsed_corpus
+    before = bench.accuracy(truth, parquet)
+    copy = tmp_path / "parquet"
+    for dataset in ex.DATASETS:
+        src, dst = ex.dataset_dir(parquet, dataset), ex.dataset_dir(copy, dataset)
+        dst.mkdir(parents=True)
+        changed = False
+        for f in sorted(src.glob("*.parquet")):
+            frame = pl.read_parquet(f)
+            if dataset == "applications" and frame.height > 2 and not changed:
+                changed = True  # in the first batch: one value changed (row 0), one cell dropped (row 1)
+                frame = frame.with_row_index().filter(pl.col("index") != 1).with_columns(
+                    value=pl.when(pl.col("index") == 0).then(pl.col("value").fill_null(0) + 1)
+                    .otherwise(pl.col("value"))
+                ).drop("index")
+            frame.write_parquet(dst / f.name)
+    after = bench.accuracy(truth, copy)
+    assert (after["right"], after["wrong"], after["left_out"]) == (
+        before["right"] - 2, before["wrong"] + 1, before["left_out"] + 1)
+
+
+def test_peak_memory_sums_the_process_tree():
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-c", "x = bytearray(300 * 2**20); import time; time.sleep(3)"])
+    try:
+        with bench.PeakMemory(os.getpid(), every=0.1) as mem:
+            child.wait()
+    finally:
+        child.kill()
+    assert mem.peak_mb > 300
