@@ -25,6 +25,7 @@ help:
 	@echo "make ui     Dagster UI on http://$(HOST):$(PORT) with the daemon (DAGSTER_HOME=$(DAGSTER_HOME))"
 	@echo "make daemon the Dagster daemon alone: runs the schedule and the sensor once switched on"
 	@echo "make nightly-on / nightly-off   switch the 02:00 schedule and the new-file sensor on / off"
+	@echo "make bench  the benchmark on 10,000 and 100,000 generated reports (see Performance in the README)"
 	@echo "make clean  delete data/warehouse/ (the Parquet datasets and the DuckDB file)"
 
 install:
@@ -61,4 +62,3 @@ clean:
 
 bench: install
 	$(UV) run python benchmarks/bench.py --sizes 10000 100000
-	$(UV) run python benchmarks/bench_incremental.py --sizes 2000 10000

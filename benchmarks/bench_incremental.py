@@ -15,12 +15,11 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from pipeline.synth import corpus
+from run_graph import run
 
-STAGES = {"raw__report_files": "scan", "parsed_datasets": "parse", "publish__warehouse": "publish"}
+from pipeline.synth import corpus
 
 
 def write(raw: Path, start: int, n: int, seed: int) -> None:
@@ -32,33 +31,9 @@ def write(raw: Path, start: int, n: int, seed: int) -> None:
         (folder / report.name).write_bytes(data)
 
 
-SLOWEST: list[tuple[float, str]] = []  # the slowest steps of the last run
-
-
-def run_graph() -> tuple[float, dict[str, float], dict[str, int]]:
-    import dagster as dg
-
-    from assets.definitions import defs
-
-    start = time.perf_counter()
-    with dg.DagsterInstance.ephemeral() as instance:
-        result = defs().resolve_implicit_global_asset_job_def().execute_in_process(instance=instance)
-    wall = time.perf_counter() - start
-    stages: dict[str, float] = {"scan": 0.0, "parse": 0.0, "load": 0.0, "publish": 0.0}
-    SLOWEST.clear()
-    for event in result.all_events:
-        if event.is_step_success:
-            seconds = event.event_specific_data.duration_ms / 1000
-            stages[STAGES.get(event.step_key, "load")] += seconds
-            SLOWEST.append((seconds, event.step_key))
-    SLOWEST.sort(reverse=True)
-    counts = {}
-    for event in result.get_asset_materialization_events():
-        metadata = event.materialization.metadata
-        for key in ("hashed_files", "parsed_files"):
-            if key in metadata:
-                counts[key] = metadata[key].value
-    return wall, stages, counts
+def run_graph() -> tuple[float, dict[str, float], dict[str, int], list]:
+    result = run()
+    return result["wall"], result["stages"], result["counts"], result["slowest"]
 
 
 def main() -> int:
@@ -82,11 +57,11 @@ def main() -> int:
             for label, before in (("initial", None), (f"+{args.added}", args.added), ("+0", 0)):
                 if before:
                     write(root / "raw", n, before, seed=3)
-                wall, s, c = run_graph()
+                wall, s, c, slowest = run_graph()
                 print(f"{n:>9} {label:<10} {wall:>7.1f} {s['scan']:>6.1f} {s['parse']:>6.1f} {s['load']:>6.1f} "
                       f"{s['publish']:>7.1f} {c.get('hashed_files', 0):>7} {c.get('parsed_files', 0):>7}")
             print(f"{'':>9} slowest steps of the last run: "
-                  + ", ".join(f"{step} {seconds:.1f} s" for seconds, step in SLOWEST[:5]))
+                  + ", ".join(f"{step} {seconds:.1f} s" for seconds, step in slowest))
         finally:
             shutil.rmtree(root, ignore_errors=True)
     return 0
