@@ -31,6 +31,18 @@ from pipeline.sections import HEADINGS
 _GBK_FAMILY = {"gb2312", "gbk", "gb18030", "gb_2312-80", "x-gbk", "cp936", "euc-cn", "csgb2312", "x-euc-cn"}
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.I)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# A plain head, token by token: whitespace, a doctype, an `<?xml ?>`, a comment without `--` or `!` inside,
+# <html>/<head> (never self-closed: libxml2 drops the rest of `<html/>`) and <meta>/<link>/<base> with printable-ASCII
+# attribute values (no `&`), a text-only <title>.
+_ATTR_VALUE = r"""(?:"[^"<>&\x00-\x1f\x7f-\xff]*"|'[^'<>&\x00-\x1f\x7f-\xff]*'|[A-Za-z0-9_.:;+-]+(?![^ \t\r\n>]))"""
+_ATTRS = rf"(?:[ \t\r\n]+[A-Za-z][A-Za-z0-9_:.-]*(?:[ \t\r\n]*=[ \t\r\n]*{_ATTR_VALUE})?)*"
+_HEAD_TOKEN = re.compile(
+    r"[ \t\r\n]+|<!doctype[^<>]*>|<\?[^<>]*\?>|<!--(?:[^<>!-]|-(?=[^<>!-]))*-->"
+    rf"|<(?P<tag>meta|link|base)(?P<attrs>{_ATTRS})[ \t\r\n]*/?>|<(?:html|head){_ATTRS}[ \t\r\n]*>"
+    rf"|<title{_ATTRS}[ \t\r\n]*>[^<]*</title[ \t\r\n]*>|</head[ \t\r\n]*>",
+    re.I | re.A,
+)
+_HEAD_ATTR = re.compile(rf"[ \t\r\n]+([A-Za-z][A-Za-z0-9_:.-]*)(?:[ \t\r\n]*=[ \t\r\n]*({_ATTR_VALUE}))?", re.A)
 
 # Never content.
 _DROP = frozenset({
@@ -72,20 +84,63 @@ def _canonical_charset(name: str) -> str | None:
 def declared_charset(data: bytes) -> str | None:
     """The charset the page declares in `<meta charset>` or `<meta http-equiv=Content-Type>`."""
     # The declaration is ASCII whatever the page's encoding: read the head as latin-1, which never fails.
-    parser = lxml.html.HTMLParser(encoding="iso-8859-1", remove_comments=True)
+    head = data[:65536]
+    found, charset = _declared_in_plain_head(head.decode("iso-8859-1"))
+    if found:
+        return charset
+    parser = etree.HTMLParser(encoding="iso-8859-1", remove_comments=True)
     try:
-        root = lxml.html.document_fromstring(data[:65536], parser=parser)
+        root = lxml.html.document_fromstring(head, parser=parser)
     except (etree.ParserError, ValueError):
         return None
     for meta in root.iter("meta"):
-        charset = meta.get("charset")
-        if charset:
-            return _canonical_charset(charset)
-        if (meta.get("http-equiv") or "").strip().lower() == "content-type":
-            m = _CHARSET.search(meta.get("content") or "")
-            if m:
-                return _canonical_charset(m.group(1))
+        found, charset = _meta_charset(meta.get("charset"), meta.get("http-equiv"), meta.get("content"))
+        if found:
+            return charset
     return None
+
+
+def _meta_charset(charset: str | None, http_equiv: str | None, content: str | None) -> tuple[bool, str | None]:
+    """(whether this `<meta>` settles the charset, the charset): a non-empty `charset`, else a Content-Type."""
+    if charset:
+        return True, _canonical_charset(charset)
+    if (http_equiv or "").strip().lower() == "content-type":
+        m = _CHARSET.search(content or "")
+        if m:
+            return True, _canonical_charset(m.group(1))
+    return False, None
+
+
+def _declared_in_plain_head(head: str) -> tuple[bool, str | None]:
+    """(found, charset) read with regexes from a head of nothing but plain tags (`_HEAD_TOKEN`).
+
+    Parsing 64 KB just to find a `<meta>` costs as much as parsing the page itself. Up to the deciding
+    `<meta>`, a plain head means the same elements to any HTML parser; anything else (a script, text, an
+    odd attribute) is (False, None) and left to lxml.
+    """
+    pos, end = 0, len(head)
+    while pos < end:
+        m = _HEAD_TOKEN.match(head, pos)
+        if m is None:
+            return False, None
+        pos = m.end()
+        if (m.group("tag") or "").lower() != "meta":
+            continue
+        attrs: dict[str, str] = {}
+        text, at = m.group("attrs"), 0
+        while at < len(text):  # the attributes exactly as _HEAD_TOKEN matched them
+            a = _HEAD_ATTR.match(text, at)
+            if a is None:
+                return False, None
+            at = a.end()
+            name, value = a.group(1).lower(), a.group(2) or ""
+            if name in attrs:
+                return False, None  # a repeated attribute: the parser's rule, not ours
+            attrs[name] = value[1:-1] if value[:1] in ("'", '"') else value
+        found, charset = _meta_charset(attrs.get("charset"), attrs.get("http-equiv"), attrs.get("content"))
+        if found:
+            return True, charset
+    return False, None
 
 
 def decode_html(data: bytes) -> tuple[str, str, float]:
@@ -113,39 +168,155 @@ def decode_html(data: bytes) -> tuple[str, str, float]:
 # Tree helpers
 # ------------------------------------------------------------------------------------------------
 
+# What a tag is, as bits, worked out once per tag name (`_kind`). Names are lower-cased here as before: libxml2
+# lower-cases ASCII only, and `<blocKquote>` written with a Kelvin sign (U+212A) is still a blockquote.
+_K_NOT_ELEMENT, _K_DROP, _K_FURNITURE, _K_BLOCK, _K_BR, _K_TABLE, _K_PRE, _K_HEADING = 1, 2, 4, 8, 16, 32, 64, 128
+_KINDS: dict[object, int] = {}
+_HIDDEN_STYLES: dict[str, bool] = {}
+_CLEANED: dict[str, str] = {}  # short cell text → clean(text)
+# `、` or a character NFKC turns into one (the only ones): a numbered heading holds one.
+_COMMA = re.compile("[\u3001\ufe11\ufe51\uff64]")
+# 41 CJK ideographs: NFKC, whitespace and quote removal keep each one, so `label_key` is longer than 40.
+_OVER_40_IDEOGRAPHS = re.compile(r"(?:[^\u4e00-\u9fff]*+[\u4e00-\u9fff]){41}")
+# 81 CJK ideographs: longer than 80 after `clean` too.
+_OVER_80_IDEOGRAPHS = re.compile(r"(?:[^\u4e00-\u9fff]*+[\u4e00-\u9fff]){81}")
+# 81 characters `clean` keeps: the text is longer than 80.
+_OVER_80_CHARS = re.compile(r"(?:[\s\u200b\ufeff]*+[^\s\u200b\ufeff]){81}")
+
+
+def _kind(tag: object) -> int:
+    """The `_K_*` bits of a tag name (a comment's or PI's tag is no string: `_K_NOT_ELEMENT`)."""
+    kind = _KINDS.get(tag)
+    if kind is None:
+        low = tag.lower() if isinstance(tag, str) else ""
+        kind = (
+            (0 if low else _K_NOT_ELEMENT)
+            | (_K_DROP if low in _DROP else 0)
+            | (_K_FURNITURE if low in _FURNITURE else 0)
+            | (_K_BLOCK if low in _BLOCK else 0)
+            | (_K_BR if low == "br" else 0)
+            | (_K_TABLE if low == "table" else 0)
+            | (_K_PRE if low == "pre" else 0)
+            | (_K_HEADING if low != "table" and (low in _BLOCK or low in ("span", "strong", "b", "font")) else 0)
+        )
+        if len(_KINDS) < 4096:  # a page of made-up tag names must not grow it for ever
+            _KINDS[tag] = kind
+    return kind
+
+
+def _content(el: etree._Element) -> str:
+    """`HtmlElement.text_content()` (XPath `string()`: every text node inside), for a third of an XPath call."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
 
 def _tag(el: etree._Element) -> str:
     return el.tag.lower() if isinstance(el.tag, str) else ""
 
 
 def _hidden(el: etree._Element) -> bool:
-    style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or "visibility:hidden" in style or el.get("hidden") is not None
+    style = el.get("style")
+    if style:
+        hidden = _HIDDEN_STYLES.get(style)
+        if hidden is None:
+            hidden = _hidden_style(style)
+        if hidden:
+            return True
+    return el.get("hidden") is not None
 
 
-def _is_data_table(el: etree._Element) -> bool:
-    return _tag(el) == "table" and not el.xpath(".//table")
+def _hidden_style(style: str) -> bool:
+    """`display:none` or `visibility:hidden`, remembered per style: a Word page repeats a handful on every cell."""
+    flat = style.replace(" ", "").lower()
+    hidden = "display:none" in flat or "visibility:hidden" in flat
+    if len(_HIDDEN_STYLES) < 4096:
+        _HIDDEN_STYLES[style] = hidden
+    return hidden
 
 
 def _text(el: etree._Element) -> str:
-    return clean(el.text_content())
+    return clean(_content(el))
 
 
-def _markers(body: etree._Element) -> list[etree._Element]:
-    """Elements that are part of the report: its section headings and its data tables."""
+def _is_heading(el: etree._Element) -> bool:
+    """A section heading of the report: a short numbered line naming one of the sections."""
+    text = _content(el)
+    if _OVER_40_IDEOGRAPHS.match(text):  # no need to normalise a long text
+        return False
+    key = label_key(text)
+    return len(key) <= 40 and _HEADING_ORDINAL.match(key) is not None and any(
+        p in key for phrases in HEADINGS.values() for p in phrases
+    )
+
+
+def _anchored(text: str) -> bool:
+    """The table names one of the report's tables.
+
+    The anchors are CJK ideographs, which `label_key` keeps in place: found in the raw text, they are in the
+    key too, and only a table without them needs normalising.
+    """
+    return any(a in text for a in _TABLE_ANCHORS) or any(a in label_key(text) for a in _TABLE_ANCHORS)
+
+
+def _markers(body: etree._Element) -> tuple[list[etree._Element], set[etree._Element], set[etree._Element]]:
+    """(elements that are part of the report, in document order: its section headings and its data tables;
+    the elements holding a data table of over 80 CJK ideographs; every data table of the page).
+
+    One pass over the page: a heading's text holds `、`, so only the elements around such text are tried as
+    headings, not every block. An element holding a long table is no heading and no title, which spares
+    building the text of the whole article to find out. (libxml2 lower-cases ASCII tag names, so
+    `el.tag == "table"` is `_tag(el) == "table"`.)
+    """
     out: list[etree._Element] = []
+    big: set[etree._Element] = set()
+    tables: list[etree._Element] = []
+    holders: list[etree._Element] = []  # elements with a `、` in their own text (or a child's tail)
     for el in body.iter():
-        tag = _tag(el)
-        if tag == "table":
-            if _is_data_table(el) and any(a in label_key(el.text_content()) for a in _TABLE_ANCHORS):
+        if el.tag == "table":
+            tables.append(el)
+        text = el.text
+        if text and _COMMA.search(text) and isinstance(el.tag, str):  # a comment's text is no text
+            holders.append(el)
+        text = el.tail
+        if text and el is not body and _COMMA.search(text):
+            holders.append(el.getparent())
+    outer: set[etree._Element] = set()  # tables with a table inside: layout, walked as blocks
+    for table in tables:
+        for up in table.iterancestors("table"):
+            if up in outer:
+                break
+            outer.add(up)
+    data_tables = {table for table in tables if table not in outer}
+    for table in tables:
+        if table in outer:
+            continue
+        text = _content(table)
+        if _anchored(text):
+            out.append(table)
+        if _OVER_80_IDEOGRAPHS.match(text):
+            up = table
+            while up is not None and up not in big:
+                big.add(up)
+                up = None if up is body else up.getparent()
+    seen: set[etree._Element] = set()
+    for el in holders:
+        while el is not None and el not in seen:
+            seen.add(el)
+            if _kind(el.tag) & _K_HEADING and el not in big and _is_heading(el):
                 out.append(el)
-        elif tag in _BLOCK or tag in ("span", "strong", "b", "font"):
-            key = label_key(el.text_content())
-            if len(key) <= 40 and _HEADING_ORDINAL.match(key) and any(
-                p in key for phrases in HEADINGS.values() for p in phrases
-            ):
-                out.append(el)
-    return out
+            if el is body:
+                break
+            el = el.getparent()
+    return sorted(out, key=lambda el: _position(el, body)), big, data_tables
+
+
+def _position(el: etree._Element, top: etree._Element) -> list[int]:
+    """Child indexes from `top` down to `el`: sorts elements in document order."""
+    path: list[int] = []
+    while el is not top:
+        parent = el.getparent()
+        path.append(parent.index(el))
+        el = parent
+    return path[::-1]
 
 
 def _ancestors(el: etree._Element) -> list[etree._Element]:
@@ -166,17 +337,21 @@ def _common_ancestor(elements: list[etree._Element]) -> etree._Element:
     return common
 
 
-def _title_element(body: etree._Element, before: etree._Element) -> etree._Element | None:
+def _title_element(body: etree._Element, before: etree._Element, big: set[etree._Element]) -> etree._Element | None:
     """The report title closest above the first report element (a short block naming the year's report).
 
-    Links (a list of other years' reports) and anything inside page furniture are no title.
+    Links (a list of other years' reports) and anything inside page furniture are no title. `big`: elements
+    known to hold over 80 characters.
     """
     best = None
     for el in body.iter():
         if el is before:
             break
-        if _tag(el) in _BLOCK and _tag(el) not in ("body", "html"):
-            text = _text(el)
+        if _tag(el) in _BLOCK and _tag(el) not in ("body", "html") and el not in big:
+            raw = _content(el)
+            if _OVER_80_CHARS.match(raw):  # a wrapper around the article: too long to be a title
+                continue
+            text = clean(raw)
             if len(text) <= 80 and _TITLE.search(text) and not _linked_or_furniture(el):
                 best = el
     return best
@@ -188,8 +363,11 @@ def _linked_or_furniture(el: etree._Element) -> bool:
     return any(_is_furniture(a, set()) for a in (el, *el.iterancestors()))
 
 
-def _article(root: etree._Element) -> tuple[etree._Element, set[etree._Element], str | None]:
-    """(the element holding the report, the elements to keep even if they look like furniture, title).
+def _article(
+    root: etree._Element,
+) -> tuple[etree._Element, set[etree._Element], str | None, set[etree._Element]]:
+    """(the element holding the report, the elements to keep even if they look like furniture, title,
+    the data tables: tables with no table inside).
 
     `title` is the page's `<title>` text, used when no title is found in the body.
     """
@@ -198,27 +376,34 @@ def _article(root: etree._Element) -> tuple[etree._Element, set[etree._Element],
     body = root.find(".//body")
     if body is None:
         body = root
-    markers = [m for m in _markers(body) if not _hidden(m)]
+    markers, big, data_tables = _markers(body)
+    markers = [m for m in markers if not _hidden(m)]
     if not markers:
-        return body, set(), page_title
+        return body, set(), page_title, data_tables
     article = _common_ancestor(markers)
     keep = {a for m in markers for a in _ancestors(m)}
-    title = _title_element(body, markers[0])
+    title = _title_element(body, markers[0], big)
     if title is not None:  # widen the article to the title above it (with the date line under the title)
         article = _common_ancestor([article, title])
         keep |= set(_ancestors(title))
         page_title = None
-    return article, keep, page_title
+    return article, keep, page_title, data_tables
 
 
 def _is_furniture(el: etree._Element, keep: set[etree._Element]) -> bool:
     if el in keep:
         return False
-    tag = _tag(el)
-    if tag in _DROP or _hidden(el) or tag in _FURNITURE:
-        return True
-    names = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return bool(names.strip()) and _NOISE.search(names) is not None and tag in _BLOCK
+    kind = _kind(el.tag)
+    return bool(kind & (_K_DROP | _K_FURNITURE)) or _hidden(el) or (bool(kind & _K_BLOCK) and _noisy(el))
+
+
+def _noisy(el: etree._Element) -> bool:
+    """Named (class or id) as navigation, a footer, a share bar …"""
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return False
+    names = f"{cls or ''} {ident or ''}"
+    return bool(names.strip()) and _NOISE.search(names) is not None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -227,14 +412,17 @@ def _is_furniture(el: etree._Element, keep: set[etree._Element]) -> bool:
 
 
 class _Walker:
-    def __init__(self, keep: set[etree._Element]):
+    def __init__(self, keep: set[etree._Element], data_tables: set[etree._Element]):
         self.keep = keep
+        self.data_tables = data_tables
         self.lines: list[list[str]] = []
         self.buf: list[str] = []
         self.tables = 0
 
     def flush(self, pre: bool = False) -> None:
         """End the current line; a `<pre>` line keeps its tabs and pipes (a text layout pasted in)."""
+        if not self.buf:
+            return
         raw = "".join(self.buf)
         self.buf = []
         text = raw.replace("\xa0", " ").strip("\r\n ") if pre else clean(raw)
@@ -242,24 +430,24 @@ class _Walker:
             self.lines.append([text])
 
     def walk(self, el: etree._Element, pre: bool = False) -> None:
-        tag = _tag(el)
-        if not tag:  # comment or processing instruction
+        kind = _kind(el.tag)
+        if kind & _K_NOT_ELEMENT:  # comment or processing instruction
             return
         if _is_furniture(el, self.keep):
             return
-        if tag == "br":
+        if kind & _K_BR:
             self.flush()
             return
-        if tag == "table" and _is_data_table(el):
+        if kind & _K_TABLE and el in self.data_tables:
             self.flush()
             self.table(el)
             return
-        block = tag in _BLOCK
-        pre = pre or tag == "pre"
+        block = kind & _K_BLOCK
+        pre = pre or bool(kind & _K_PRE)
         if block:
             self.flush()
         self.text(el.text, pre)
-        for child in el:
+        for child in el[:]:
             self.walk(child, pre)
             self.text(child.tail, pre)
         if block:
@@ -278,20 +466,42 @@ class _Walker:
             self.buf.append(part)
 
     def table(self, table: etree._Element) -> None:
-        rows = [tr for tr in table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr") if not _hidden(tr)]
+        rows = [tr for tr in _rows(table) if not _hidden(tr)]
         caption = table.find("caption")
         if caption is not None and _text(caption):
             self.lines.append([_text(caption)])
-        emitted = expand_rows([[(cell_text(td), _span(td, "rowspan"), _span(td, "colspan"))
-                                for td in tr.xpath("./td | ./th")] for tr in rows])
+        spans: list[list[tuple[str, int, int]]] = []
+        for tr in rows:
+            row = []
+            for td in tr[:]:  # ./td | ./th
+                if td.tag == "td" or td.tag == "th":
+                    names = td.keys()  # most cells span nothing: no attribute to look up
+                    row.append((cell_text(td), _span(td, "rowspan") if "rowspan" in names else 1,
+                                _span(td, "colspan") if "colspan" in names else 1))
+            spans.append(row)
+        emitted = expand_rows(spans)
         if any(len(cells) >= 2 for cells in emitted):
             self.tables += 1
         self.lines.extend(emitted)
 
 
+def _rows(table: etree._Element) -> list[etree._Element]:
+    """The table's own rows in order: `./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr`, without an XPath per table."""
+    rows: list[etree._Element] = []
+    for child in table[:]:
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(tr for tr in child[:] if tr.tag == "tr")
+    return rows
+
+
 def _span(td: etree._Element, attr: str) -> int:
+    value = td.get(attr)
+    if not value:
+        return 1
     try:
-        n = int((td.get(attr) or "1").strip())
+        n = int(value.strip())
     except ValueError:
         return 1
     return min(max(n, 1), 1000)
@@ -299,26 +509,50 @@ def _span(td: etree._Element, attr: str) -> int:
 
 def cell_text(td: etree._Element) -> str:
     """A cell's text: Word `<span>` fragments joined as they are, `<br>` and paragraphs as a space."""
-    parts: list[str] = []
+    parts = [td.text or ""]
+    if len(td):
+        _cell_parts(td, parts)
+    raw = "".join(parts)
+    text = _CLEANED.get(raw)
+    if text is None:  # `clean` is a pure function, and a table repeats "0", "" and its labels
+        text = clean(raw)
+        if len(raw) <= 64:
+            if len(_CLEANED) >= 65536:
+                _CLEANED.clear()
+            _CLEANED[raw] = text
+    return text
 
-    def walk(el: etree._Element) -> None:
-        tag = _tag(el)
-        if not tag or tag in _DROP or _hidden(el):
-            return
-        if tag == "br" or tag in _BLOCK:
-            parts.append(" ")
-        parts.append(el.text or "")
-        for child in el:
-            walk(child)
-            parts.append(child.tail or "")
-        if tag in _BLOCK:
-            parts.append(" ")
 
-    parts.append(td.text or "")
-    for child in td:
-        walk(child)
-        parts.append(child.tail or "")
-    return clean("".join(parts))
+def _cell_parts(el: etree._Element, parts: list[str]) -> None:
+    """The text of `el`'s children and their tails; hidden and never-content elements give only their tail.
+
+    The hot loop of a Word page (a `<p>` of `<span>`s in every cell): `el[:]` costs less than an iterator,
+    and `_hidden` is inlined.
+    """
+    for child in el[:]:
+        kind = _KINDS.get(child.tag)
+        if kind is None:
+            kind = _kind(child.tag)
+        if not kind & (_K_NOT_ELEMENT | _K_DROP):
+            style = child.get("style")
+            hidden = False
+            if style:
+                hidden = _HIDDEN_STYLES.get(style)
+                if hidden is None:
+                    hidden = _hidden_style(style)
+            if not hidden and child.get("hidden") is None:
+                if kind & (_K_BR | _K_BLOCK):
+                    parts.append(" ")
+                text = child.text
+                if text:
+                    parts.append(text)
+                if len(child):
+                    _cell_parts(child, parts)
+                if kind & _K_BLOCK:
+                    parts.append(" ")
+        text = child.tail
+        if text:
+            parts.append(text)
 
 
 def expand_rows(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
@@ -330,24 +564,50 @@ def expand_rows(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
     # from_above[row][col] = (origin text, whether col is the origin's leftmost column)
     from_above: dict[int, dict[int, tuple[str, bool]]] = {}
     out: list[list[str]] = []
+    own: dict[str, Slot] = {}  # one (frozen) Slot per text: cells repeat "0" and "" all over a table
     for r, cells in enumerate(rows):
+        above = from_above.pop(r, None)
+        if above is None and all(type(rs) is int and type(cs) is int and cs >= 1 for _, rs, cs in cells):
+            # Nothing reaches into this row and every cell moves on by its colspan: its cells, in order.
+            slots: list[Slot] = []
+            col = 0
+            for text, rowspan, colspan in cells:
+                slot = own.get(text)
+                if slot is None:
+                    slot = own[text] = Slot(text)
+                slots.append(slot)
+                if rowspan > 1:
+                    _reach_down(from_above, text, r, col, min(rowspan, n - r), colspan)
+                col += colspan
+            out.append(finish_row(slots))
+            continue
         taken: dict[int, Slot | None] = {  # column → what this row shows there (None: covered, nothing)
-            c: (Slot("", continued_from=text) if left else None) for c, (text, left) in from_above.pop(r, {}).items()
+            c: (Slot("", continued_from=text) if left else None) for c, (text, left) in (above or {}).items()
         }
         col = 0
         for text, rowspan, colspan in cells:
             while col in taken:
                 col += 1
-            taken[col] = Slot(text)
+            slot = own.get(text)
+            if slot is None:
+                slot = own[text] = Slot(text)
+            taken[col] = slot
             for dc in range(1, colspan):
                 taken.setdefault(col + dc, None)
-            for dr in range(1, min(rowspan, n - r)):
-                below = from_above.setdefault(r + dr, {})
-                for dc in range(colspan):
-                    below.setdefault(col + dc, (text, dc == 0))
+            if type(rowspan) is not int or rowspan > 1:
+                _reach_down(from_above, text, r, col, min(rowspan, n - r), colspan)
             col += colspan
         out.append(finish_row([slot for _, slot in sorted(taken.items()) if slot is not None]))
     return out
+
+
+def _reach_down(from_above: dict[int, dict[int, tuple[str, bool]]], text: str, r: int, col: int, rows: int,
+                colspan: int) -> None:
+    """Note the columns a cell of row `r` covers in the `rows - 1` rows below it."""
+    for dr in range(1, rows):
+        below = from_above.setdefault(r + dr, {})
+        for dc in range(colspan):
+            below.setdefault(col + dc, (text, dc == 0))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -357,13 +617,14 @@ def expand_rows(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
 
 def read_html(data: bytes) -> Document:
     text, encoding, confidence = decode_html(data)
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    # lxml's plain elements: lxml.html's element classes cost a Python call for every element touched.
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError("unreadable_html", f"the HTML cannot be parsed: {exc}") from exc
-    article, keep, page_title = _article(root)
-    walker = _Walker(keep)
+    article, keep, page_title, data_tables = _article(root)
+    walker = _Walker(keep, data_tables)
     walker.walk(article)
     walker.flush()
     lines = walker.lines
