@@ -41,8 +41,9 @@ _LITERAL = {
     "money_yuan": re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?"),
     "money_wan_yuan": re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?"),
 }
-# A printed "no value" that sits inside a run (spec §10.3); it is a cell of its own, value None.
-_PLACEHOLDER = re.compile(r"--?|——?|–|/")
+# A printed "no value" that sits inside a run (spec §10.3); it is a cell of its own, value None. `无` glued
+# between a label and its digits (`…申请数量无579215300302`) is the row's first cell, not part of the label.
+_PLACEHOLDER = re.compile(r"--?|——?|–|/|无")
 
 # ---------------------------------------------------------------------------------------------
 # 1. Cutting crawled text into labels and digit runs
@@ -73,6 +74,9 @@ class Piece:
 _DIGITS = frozenset("0123456789")
 _RUN_SIGNS = frozenset(".+-—–/")
 _RUN_CHARS = re.compile(r"[0-9.+\-—–/\s]+")  # digits, run signs and whitespace (str.isspace)
+# `无` directly before a digit is a blank cell inside the run (`…数量无579…`, `…0无4.…`); before anything else
+# it is label text: `4.无正当理由大量反复申请` is a row label of the 2021 template.
+_BLANK_BEFORE_DIGIT = re.compile(r"无(?=[0-9])")
 # Digits that belong to a label, never to a value: anything in parentheses (`(2)`, `(指2019年事项数)`),
 # years, dates and article numbers.
 _LABEL_ONLY = re.compile(r"\([^()]*\)|(?:19|20)\d{2}年|(?<=年)\d{1,2}月|(?<=月)\d{1,2}日|第\d+[条项款章节]")
@@ -127,6 +131,7 @@ def cut_runs(text: str) -> tuple[Piece, ...]:
     s, src = _nfkc_mapped(text)
     # Characters that must stay in their label are masked (same length, so offsets hold).
     masked = _LABEL_ONLY.sub(lambda m: "\x01" * len(m.group()), s)
+    masked = _BLANK_BEFORE_DIGIT.sub("/", masked)  # a run sign for the cutting; the run keeps its 无
     runs: list[tuple[int, int, int, str | None]] = []  # (start, end, end incl. unit, unit)
     for m in _RUN_CHARS.finditer(masked):
         span = _run_span(s, m.start(), m.end())
@@ -293,7 +298,7 @@ def _int(lit: str) -> int:
     return int(lit) if lit and lit[0] in _DIGITS else 0
 
 
-_PH_SET = frozenset({"-", "--", "—", "——", "–", "/"})  # the strings _PLACEHOLDER matches
+_PH_SET = frozenset({"-", "--", "—", "——", "–", "/", "无"})  # the strings _PLACEHOLDER matches
 
 
 class _Prefixes:
@@ -521,7 +526,8 @@ class Solution:
             if unit in self.ambiguous:
                 c = self.ambiguous[unit]
                 out.append(Note("warning", "split_ambiguous",
-                                f"{where}: run {run!r} has {c.count} splits {c.reason}: {c.describe()}; "
+                                f"{where}: run {run!r} has {c.count} split{'' if c.count == 1 else 's'} {c.reason}: "
+                                f"{c.describe()}; "
                                 "cells left out", self.table, row, cells, run))
             if unit in self.impossible:
                 out.append(Note("error", "split_impossible", f"{where}: run {run!r}: {self.impossible[unit]}",
@@ -553,6 +559,11 @@ def _fmt(values: Values | None) -> str:
     if values is None:
         return "?"
     return "(" + ", ".join("blank" if v is None else str(v) for v in values) + ")"
+
+
+def _has_placeholder(split: Split) -> bool:
+    """A printed blank among the cells: an identity then holds whatever the blank hides (spec §7.6)."""
+    return any(x and _PLACEHOLDER.fullmatch(x) for x in split)
 
 
 def _missing(split: Split) -> list[int]:
@@ -641,7 +652,9 @@ def solve_review(run: str, *, max_blanks: int = 0) -> Solution:
     why = f"no split satisfies R1–R3 together; only with {' or '.join(held)} set aside"
     for (unit, _), found in zip(REVIEW_BLOCKS, merged, strict=True):
         full = [x for x in found if "" not in x]
-        if len(full) == 1:
+        if len(full) == 1 and _has_placeholder(full[0]):
+            sol._candidates(unit, full, f"({why}; it has a blank cell, which may hide any value)")
+        elif len(full) == 1:
             sol._take(unit, full[0])
             sol.fallback[unit] = f"{why}, and this is the block's only split"
         elif not full:
@@ -778,9 +791,12 @@ def solve_applications(runs: Mapping[str, str], template: str, *, max_blanks: in
     sol.inconsistent = True
     why = _diagnose(cands, outcome, a1, a2)
     for r in (r for r in present if r in linked):
-        if len(complete[r]) == 1:
+        if len(complete[r]) == 1 and not _has_placeholder(complete[r][0]):
             sol._take(r, complete[r][0])
             sol.fallback[r] = f"{why}; this is the row's only A3-consistent split"
+        elif len(complete[r]) == 1:
+            sol._candidates(r, complete[r], f"satisfying A3 ({why}); it has a blank cell, which A3 counts as 0 "
+                            "but which may hide any value, so A3 alone cannot vouch for it")
         elif complete[r]:
             sol._candidates(r, complete[r], f"satisfying A3 ({why})")
         else:
