@@ -15,25 +15,16 @@ from pipeline.readers.html import (
     _content,
     _declared_in_plain_head,
     _kind,
-    _meta_charset,
     cell_text,
     declared_charset,
+    declared_charset_parsed,
     expand_rows,
 )
 
 
 def _charset_by_lxml(data: bytes) -> str | None:
     """What `declared_charset` answers when the head is parsed."""
-    parser = etree.HTMLParser(encoding="iso-8859-1", remove_comments=True)
-    try:
-        root = lxml.html.document_fromstring(data[:65536], parser=parser)
-    except (etree.ParserError, ValueError):
-        return None
-    for meta in root.iter("meta"):
-        found, charset = _meta_charset(meta.get("charset"), meta.get("http-equiv"), meta.get("content"))
-        if found:
-            return charset
-    return None
+    return declared_charset_parsed(data[:65536])
 
 
 # (head, whether the regexes decide it without lxml)

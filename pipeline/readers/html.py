@@ -88,6 +88,11 @@ def declared_charset(data: bytes) -> str | None:
     found, charset = _declared_in_plain_head(head.decode("iso-8859-1"))
     if found:
         return charset
+    return declared_charset_parsed(head)
+
+
+def declared_charset_parsed(head: bytes) -> str | None:
+    """The `<meta>` charset as lxml parses the head: the way every head not plain enough for the regexes goes."""
     parser = etree.HTMLParser(encoding="iso-8859-1", remove_comments=True)
     try:
         root = lxml.html.document_fromstring(head, parser=parser)
