@@ -102,10 +102,6 @@ def text_grid(text: str) -> Grid:
     return Grid([split_line(line) for line in text.splitlines()])
 
 
-def classify(raw: str, line: int, row: int) -> Token:
-    return Token(*_classify_text(raw), line, row)
-
-
 @lru_cache(maxsize=65536)  # labels and small values repeat across every report of a corpus
 def _classify_text(raw: str) -> tuple[str, str, str, Value | None]:
     """(stripped raw, label key, kind, value) of one cell's text."""

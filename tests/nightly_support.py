@@ -18,6 +18,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.lib import publish
+
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLES = PROJECT / "data" / "raw"
 # The five text samples (pinned: other files may land in data/raw/ while readers are developed).
@@ -110,10 +112,10 @@ def selection_keys(definitions: dg.Definitions, selection: Iterable[str]) -> lis
 
 
 def table_counts(db: Path) -> dict[str, int]:
+    """Rows of every table ("schema.table" → count), as the publish step counts them."""
     conn = duckdb.connect(str(db), read_only=True)
     try:
-        names = conn.execute("select schema_name, table_name from duckdb_tables()").fetchall()
-        return {f"{s}.{t}": conn.execute(f'select count(*) from "{s}"."{t}"').fetchall()[0][0] for s, t in names}
+        return publish.table_counts(conn)
     finally:
         conn.close()
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
+from nightly_support import table_counts
 from warehouse_support import SAMPLE_FILES, SAMPLES, one, query
 
 from assets.definitions import defs
@@ -53,15 +53,6 @@ class Run:
 
     def one(self, sql: str, params: list | None = None):
         return one(self.db, sql, params)
-
-
-def table_counts(db: Path) -> dict[str, int]:
-    conn = duckdb.connect(str(db), read_only=True)
-    try:
-        names = conn.execute("select schema_name, table_name from duckdb_tables()").fetchall()
-        return {f"{s}.{t}": conn.execute(f'select count(*) from "{s}"."{t}"').fetchall()[0][0] for s, t in names}
-    finally:
-        conn.close()
 
 
 def materialize_everything(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
