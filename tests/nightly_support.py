@@ -35,6 +35,7 @@ SAMPLE_FILES = (
 CORE_SELECTION = (
     "raw/report_files",
     "parsed/*",
+    "loaded/*",
     "seeds/*",
     "dim_report",
     "file_manifest",
@@ -112,10 +113,10 @@ def selection_keys(definitions: dg.Definitions, selection: Iterable[str]) -> lis
 
 
 def table_counts(db: Path) -> dict[str, int]:
-    """Rows of every table ("schema.table" → count), as the publish step counts them."""
+    """Rows of every table and view ("schema.table" → count)."""
     conn = duckdb.connect(str(db), read_only=True)
     try:
-        return publish.table_counts(conn)
+        return publish.table_counts(conn, include_views=True)
     finally:
         conn.close()
 

@@ -12,7 +12,7 @@ import dagster as dg
 
 from assets.components.sql_models import referenced_tables
 from assets.definitions import defs
-from pipeline.export import CELL_TABLES
+from pipeline.export import CELL_TABLES, DATASETS
 
 PROJECT = Path(__file__).resolve().parents[1]
 FACTS = [
@@ -60,6 +60,7 @@ def test_layers_and_keys():
         "file_manifest",
         *FACTS,
     }
+    assert keys_in("loaded") == {"loaded/batches", *(f"loaded/{d}" for d in DATASETS)}
     assert keys_in("seeds") == {"seeds/canonical_mapping", "seeds/application_rows"}
     sql_files = {f"{p.parent.name}/{p.stem}" for p in PROJECT.glob("dbt_like_sql/*/*.sql")}
     assert keys_in("staging") | keys_in("marts") == sql_files
@@ -67,8 +68,10 @@ def test_layers_and_keys():
 
 def test_lineage_from_raw_files_to_marts():
     assert deps_of("parsed/applications") == {"raw/report_files"}
-    assert {"parsed/art20_6", "dim_report", "seeds/canonical_mapping"} <= deps_of("fact_penalties")
-    assert {"raw/report_files", "parsed/reports"} <= deps_of("dim_report")
+    assert deps_of("loaded/art20_6") == {"parsed/art20_6"}
+    assert deps_of("loaded/checks") == {"parsed/identity_checks"}
+    assert {"loaded/art20_6", "dim_report", "seeds/canonical_mapping"} <= deps_of("fact_penalties")
+    assert {"raw/report_files", "loaded/reports"} <= deps_of("dim_report")
     assert deps_of("staging/stg_applications") == {"fact_applications", "staging/stg_reports"}
     assert deps_of("marts/penalties_by_body_year") == {"staging/stg_disclosure"}
     assert deps_of("marts/identity_checks_by_report") == {"dim_report", "identity_checks"}

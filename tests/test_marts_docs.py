@@ -21,31 +21,38 @@ def wh(tmp_path_factory) -> aw.Warehouse:
     return aw.built(tmp_path_factory)
 
 
+# Every table and view of the warehouse: (database_name, schema_name, table_name, comment).
+RELATIONS = """(
+    select database_name, schema_name, table_name, comment from duckdb_tables() where not temporary
+    union all
+    select database_name, schema_name, view_name, comment from duckdb_views() where not internal and not temporary
+)"""
+
+
 def warehouse_tables(wh) -> set[str]:
     return {
         f"{s}.{t}"
         for s, t in wh.query(
-            "select schema_name, table_name from duckdb_tables() where database_name = current_database() "
-            "and not temporary"
+            f"select schema_name, table_name from {RELATIONS} where database_name = current_database()"
         )
     }
 
 
 def test_every_table_has_a_comment(wh):
     missing = wh.query(
-        "select schema_name || '.' || table_name from duckdb_tables() "
-        "where database_name = current_database() and not temporary and coalesce(trim(comment), '') = ''"
+        f"select schema_name || '.' || table_name from {RELATIONS} "
+        "where database_name = current_database() and coalesce(trim(comment), '') = ''"
     )
     assert missing == []
 
 
 def test_every_column_has_a_comment_with_a_chinese_label(wh):
     columns = wh.query(
-        """
+        f"""
         select c.schema_name || '.' || c.table_name, c.column_name, c.comment
         from duckdb_columns() as c
-        join duckdb_tables() as t using (database_name, schema_name, table_name)
-        where c.database_name = current_database() and not t.temporary
+        join {RELATIONS} as t using (database_name, schema_name, table_name)
+        where c.database_name = current_database()
         """
     )
     assert len(columns) > 400
@@ -60,9 +67,8 @@ def test_every_column_has_a_comment_with_a_chinese_label(wh):
 def test_data_dictionary_lists_everything_documented(wh):
     assert wh.query(f"select count(*) from {DICTIONARY} where not documented") == [(0,)]
     n_columns = wh.query(
-        "select count(*) from duckdb_columns() as c join duckdb_tables() as t "
-        "using (database_name, schema_name, table_name) where c.database_name = current_database() "
-        "and not t.temporary"
+        f"select count(*) from duckdb_columns() as c join {RELATIONS} as t "
+        "using (database_name, schema_name, table_name) where c.database_name = current_database()"
     )[0][0]
     assert wh.query(f"select count(*) from {DICTIONARY} where column_name is not null") == [(n_columns,)]
     assert wh.query(

@@ -118,9 +118,12 @@ def test_new_files_cost_only_themselves(nights):
     _, (_, _, third, fourth) = nights
     assert third.meta("raw/report_files")["hashed_files"] == 3  # two corrections and the fixed file
     assert third.meta("parsed/reports")["parsed_files"] == 3
+    # the DuckDB load reads the one new batch, not the warehouse again
+    assert (third.meta("loaded/batches")["inserted_batches"], third.meta("loaded/batches")["deleted_batches"]) == (1, 0)
     # a deleted file that comes back is known content: neither parsed nor stored again
     assert fourth.meta("raw/report_files")["hashed_files"] == 1
     assert fourth.meta("parsed/reports")["parsed_files"] == 0
+    assert fourth.meta("loaded/batches")["rows_inserted"] == 0
 
 
 def test_same_bytes_under_two_names_are_one_report_with_both_paths(nights):

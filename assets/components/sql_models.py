@@ -12,6 +12,7 @@ Conventions (DuckDB schema = asset key prefix = group = folder):
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -20,8 +21,10 @@ from sqlglot import exp
 
 from assets.lib.metadata import duckdb_table_metadata
 from assets.lib.resources import DuckDBWarehouse
+from assets.lib.tables import replace_relation
 
 SEEDS = "seeds"
+MATERIALIZED = re.compile(r"materialized:\s*(table|view)")
 
 
 def referenced_tables(sql: str) -> list[list[str]]:
@@ -32,14 +35,28 @@ def referenced_tables(sql: str) -> list[list[str]]:
     return [[db, name] if db else [name] for db, name in sorted(keys)]
 
 
-def description_of(sql: str, fallback: str) -> str:
-    """The leading `--` comment block of a SQL file."""
+def _header(sql: str) -> list[str]:
+    """The lines of the leading `--` comment block, without the `--`."""
     lines = []
     for line in sql.splitlines():
         if not line.startswith("--"):
             break
         lines.append(line.removeprefix("--").strip())
-    return "\n".join(lines).strip() or fallback
+    return lines
+
+
+def materialization_of(sql: str) -> str:
+    """`view` when the header says `-- materialized: view`, else `table`."""
+    for line in _header(sql):
+        match = MATERIALIZED.fullmatch(line)
+        if match:
+            return match.group(1)
+    return "table"
+
+
+def description_of(sql: str, fallback: str) -> str:
+    """The leading `--` comment block of a SQL file (without the `materialized:` line)."""
+    return "\n".join(line for line in _header(sql) if not MATERIALIZED.fullmatch(line)).strip() or fallback
 
 
 def _code_version(text: str) -> str:
@@ -87,6 +104,7 @@ class SqlModels(dg.Component, dg.Model, dg.Resolvable):
         layer, name = path.parent.name, path.stem
         sql = path.read_text(encoding="utf-8")
         body = sql.strip().rstrip(";")
+        kind = materialization_of(sql)
 
         @dg.asset(
             key=[layer, name],
@@ -103,12 +121,14 @@ class SqlModels(dg.Component, dg.Model, dg.Resolvable):
                 conn.execute("begin transaction")
                 try:
                     conn.execute(f"create schema if not exists {layer}")
-                    conn.execute(f"create or replace table {layer}.{name} as {body}")
+                    replace_relation(conn, layer, name, kind, body)
                     conn.execute("commit")
                 except Exception:
                     conn.execute("rollback")
                     raise
-                metadata = duckdb_table_metadata(conn, f"{layer}.{name}", warehouse.database)
-            return dg.MaterializeResult(metadata=metadata)
+                metadata = duckdb_table_metadata(
+                    conn, f"{layer}.{name}", warehouse.database, count_rows=kind == "table"
+                )
+            return dg.MaterializeResult(metadata={**metadata, "materialized": kind})
 
         return _asset

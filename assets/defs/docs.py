@@ -76,7 +76,7 @@ def _entry(table: str, column: str | None, index: int, dtype: str | None, doc: D
 
 
 def document_warehouse(conn: duckdb.DuckDBPyConnection, docs: dict[tuple[str, str], Doc]) -> list[tuple]:
-    """Write `data_dictionary` and COMMENT ON every table and column; returns the undocumented ones."""
+    """Write `data_dictionary` and COMMENT ON every table, view and column; returns the undocumented ones."""
     conn.execute(
         f"""create or replace table {DICTIONARY} (
             table_name varchar, column_name varchar, column_index integer, data_type varchar,
@@ -84,18 +84,26 @@ def document_warehouse(conn: duckdb.DuckDBPyConnection, docs: dict[tuple[str, st
     )
     catalog = conn.execute(
         """
-        select t.schema_name, t.table_name, c.column_name, c.column_index, c.data_type
-        from duckdb_tables() as t
+        with relations as (
+            select database_name, schema_name, table_name, 'table' as kind
+            from duckdb_tables() where not temporary
+            union all
+            select database_name, schema_name, view_name, 'view'
+            from duckdb_views() where not internal and not temporary
+        )
+        select r.schema_name, r.table_name, r.kind, c.column_name, c.column_index, c.data_type
+        from relations as r
         join duckdb_columns() as c using (database_name, schema_name, table_name)
-        where t.database_name = current_database() and not t.temporary
-        order by t.schema_name, t.table_name, c.column_index
+        where r.database_name = current_database()
+        order by r.schema_name, r.table_name, c.column_index
         """
     ).fetchall()
-    rows, seen = [], set()
-    for schema, table, column, index, dtype in catalog:
+    rows, seen, kinds = [], set(), {}
+    for schema, table, kind, column, index, dtype in catalog:
         name = f"{schema}.{table}"
         if name not in seen:
             seen.add(name)
+            kinds[name] = kind
             rows.append(_entry(name, None, 0, None, resolve(docs, name, None)))
         rows.append(_entry(name, column, index, dtype, resolve(docs, name, column)))
     conn.executemany(f"insert into {DICTIONARY} values (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -105,7 +113,7 @@ def document_warehouse(conn: duckdb.DuckDBPyConnection, docs: dict[tuple[str, st
         schema, table = name.split(".", 1)
         text = _quote(Doc(label, meaning).comment())
         if column is None:
-            conn.execute(f"comment on table {_ident(schema)}.{_ident(table)} is {text}")
+            conn.execute(f"comment on {kinds[name]} {_ident(schema)}.{_ident(table)} is {text}")
         else:
             conn.execute(f"comment on column {_ident(schema)}.{_ident(table)}.{_ident(column)} is {text}")
     return [(name, column) for name, column, *_, documented in rows if not documented]

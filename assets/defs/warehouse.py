@@ -57,8 +57,9 @@ def warehouse_table(table: WarehouseTable) -> dg.AssetsDefinition:
     )
     def _asset(warehouse: DuckDBWarehouse, paths: DataPaths):
         with warehouse.connect() as conn:
-            build_table(conn, table, paths.parquet, paths.manifest)
-            yield dg.MaterializeResult(metadata=duckdb_table_metadata(conn, table.name, warehouse.database))
+            build_table(conn, table, paths.manifest)
+            metadata = duckdb_table_metadata(conn, table.name, warehouse.database, count_rows=not table.view)
+            yield dg.MaterializeResult(metadata={**metadata, "materialized": "view" if table.view else "table"})
             yield from identity_results(conn, table)
 
     return _asset

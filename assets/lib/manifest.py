@@ -23,7 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.batch import list_report_files
+from pipeline.batch import walk_report_files
 
 MANIFEST_SCHEMA = pl.Schema(
     {
@@ -89,14 +89,10 @@ def conform(previous: pl.DataFrame | None) -> pl.DataFrame:
 
 def stat_raw_dir(raw_dir: Path) -> pl.DataFrame:
     """path, path_hex, size_bytes, mtime_ns of every (non-hidden) file under raw_dir: one `stat` each."""
-    rows = []
-    for f in list_report_files(raw_dir) if raw_dir.exists() else []:
-        try:
-            st = f.stat()
-        except FileNotFoundError:  # vanished between listing and stat
-            continue
-        text, hexed = display_path(f.relative_to(raw_dir).as_posix())
-        rows.append((text, hexed, st.st_size, st.st_mtime_ns))
+    rows = [
+        (*display_path(name), st.st_size, st.st_mtime_ns)
+        for name, st in (walk_report_files(raw_dir) if raw_dir.is_dir() else ())
+    ]
     return pl.DataFrame(
         rows,
         schema={"path": pl.String, "path_hex": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64},

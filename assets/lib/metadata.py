@@ -45,13 +45,21 @@ def frame_metadata(frame: pl.LazyFrame | pl.DataFrame) -> dict[str, Any]:
     }
 
 
-def duckdb_table_metadata(conn: duckdb.DuckDBPyConnection, table: str, database: str) -> dict[str, Any]:
-    """Row count, schema and preview of a DuckDB table (`table` may be schema-qualified)."""
-    rows = conn.execute(f"select count(*) from {table}").fetchall()[0][0]
+def duckdb_table_metadata(
+    conn: duckdb.DuckDBPyConnection, table: str, database: str, count_rows: bool = True
+) -> dict[str, Any]:
+    """Row count, schema and preview of a DuckDB table or view (`table` may be schema-qualified).
+
+    `count_rows=False` for a view over millions of rows: counting would compute the whole view.
+    """
     columns = conn.execute(f"describe {table}").fetchall()
     preview = conn.sql(f"select * from {table} limit {PREVIEW_ROWS}").pl()
+    rows = {}
+    if count_rows:
+        count = conn.execute(f"select count(*) from {table}").fetchall()[0][0]
+        rows = {"dagster/row_count": dg.MetadataValue.int(count)}
     return {
-        "dagster/row_count": dg.MetadataValue.int(rows),
+        **rows,
         "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(name, dtype) for name, dtype, *_ in columns]),
         "dagster/table_name": f"warehouse.{table}",
         "dagster/uri": dg.MetadataValue.path(database),

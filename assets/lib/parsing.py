@@ -74,16 +74,31 @@ def stale_batches(state: pl.DataFrame, present: set[str] | None = None, force: b
 
 
 def _carry(parquet_dir: Path, batches: set[str], shas: set[str], batch_id: str) -> int:
-    """Copy the rows of `shas` from `batches` into the new batch `batch_id` (as they were parsed)."""
+    """Copy the rows of `shas` from `batches` into the new batch `batch_id` (as they were parsed).
+
+    A content found in several of these batches (parsed twice by a killed run) is carried once, from
+    the latest of them, so the new batch never holds a report twice.
+    """
     if not batches or not shas:
         return 0
-    batch: dict[str, pl.DataFrame] = {}
+    wanted = list(shas)
+    frames: dict[str, pl.DataFrame] = {}
     for dataset, (folder, schema) in ex.DATASETS.items():
-        files = [parquet_dir / folder / f"{b}.parquet" for b in sorted(batches)]
-        files = [f for f in files if f.exists()]
         key = "sha256" if dataset in ex.COMMIT_DATASETS else "report_id"
-        frame = pl.read_parquet(files, schema=schema) if files else pl.DataFrame(schema=schema)
-        frame = frame.filter(pl.col(key).is_in(list(shas)))
+        parts = [
+            pl.read_parquet(f, schema=schema).filter(pl.col(key).is_in(wanted)).with_columns(_from=pl.lit(b))
+            for b in sorted(batches)
+            if (f := parquet_dir / folder / f"{b}.parquet").exists()
+        ]
+        frames[dataset] = pl.concat(parts) if parts else pl.DataFrame(schema=schema).with_columns(_from=pl.lit(""))
+    latest = pl.concat([
+        frames["reports"].select(sha=pl.col("report_id"), _from="_from"),
+        frames["quarantine"].select(sha=pl.col("sha256"), _from="_from"),
+    ]).group_by("sha").agg(pl.col("_from").max())
+    batch: dict[str, pl.DataFrame] = {}
+    for dataset, frame in frames.items():
+        key = "sha256" if dataset in ex.COMMIT_DATASETS else "report_id"
+        frame = frame.join(latest, left_on=[key, "_from"], right_on=["sha", "_from"], how="semi").drop("_from")
         if "batch_id" in frame.columns:
             frame = frame.with_columns(batch_id=pl.lit(batch_id))
         batch[dataset] = frame

@@ -50,9 +50,14 @@ class PublishResult:
         return self.tables.get("main.dim_report", 0)
 
 
-def table_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def table_counts(conn: duckdb.DuckDBPyConnection, include_views: bool = False) -> dict[str, int]:
+    """Rows of every table ("schema.table" → count); with `include_views`, of every view too (computed)."""
+    views = (
+        " union all select schema_name, view_name from duckdb_views() where not internal and not temporary"
+        if include_views else ""
+    )
     names = conn.execute(
-        "select schema_name, table_name from duckdb_tables() where not temporary order by all"
+        f"select schema_name, table_name from duckdb_tables() where not temporary{views} order by all"
     ).fetchall()
     return {
         f"{schema}.{table}": conn.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0][0]

@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from assets.lib.loaded import table_of
 from pipeline import PARSER_VERSION
 from pipeline import export as ex
 from pipeline.bodies import assign_body_keys
@@ -56,25 +57,16 @@ class WarehouseTable:
     identities: tuple[str, ...] = ()  # identity checks reported on this table (spec §7)
     unique_key: tuple[str, ...] = ()  # columns no two rows share (checked before publishing)
     inputs: tuple[str, ...] = ()  # frames computed in Python and registered under these names (INPUTS)
+    view: bool = False  # a view (computed when read) rather than a table: the fact, finding and check relations
 
 
 def _quote(text: str) -> str:
     return "'{}'".format(text.replace("'", "''"))
 
 
-def _sources(parquet_dir: Path, manifest: Path) -> dict[str, str]:
-    """`{name}` → SQL for every dataset. Datasets without a batch_id column get it from their file name."""
-
-    def scan(dataset: str) -> str:
-        glob = _quote(ex.dataset_glob(parquet_dir, dataset))
-        if "batch_id" in ex.DATASETS[dataset][1]:
-            return f"read_parquet({glob})"
-        return (
-            f"(select * exclude (filename), parse_filename(filename, true) as batch_id "
-            f"from read_parquet({glob}, filename = true))"
-        )
-
-    sources = {name: scan(name) for name in ex.DATASETS}
+def _sources(manifest: Path) -> dict[str, str]:
+    """`{name}` → SQL: every dataset is its `loaded` table (assets/lib/loaded.py), the manifest its Parquet file."""
+    sources = {name: table_of(name) for name in ex.DATASETS}
     return {**sources, "manifest": f"read_parquet({_quote(str(manifest))})", "parser_version": _quote(PARSER_VERSION)}
 
 
@@ -97,19 +89,34 @@ INPUTS: dict[str, Callable[[duckdb.DuckDBPyConnection, dict[str, str]], pl.DataF
 }
 
 
-def render(table: WarehouseTable, parquet_dir: Path, manifest: Path) -> str:
-    sources = _sources(parquet_dir, manifest)
-    return table.sql.format(**sources, **{name: f"_input_{name}" for name in table.inputs})
+def render(table: WarehouseTable, manifest: Path) -> str:
+    return table.sql.format(**_sources(manifest), **{name: f"_input_{name}" for name in table.inputs})
 
 
-def build_table(conn: duckdb.DuckDBPyConnection, table: WarehouseTable, parquet_dir: Path, manifest: Path) -> None:
-    """Replace the table atomically with the result of its SELECT."""
-    sources = _sources(parquet_dir, manifest)
+def replace_relation(conn: duckdb.DuckDBPyConnection, schema: str, name: str, kind: str, select: str) -> None:
+    """`create or replace` a table or view (`kind`); an existing relation of the other kind is dropped first.
+
+    Call inside a transaction: readers see the old relation or the new one, never none.
+    """
+    other = {"table": "view", "view": "table"}[kind]
+    exists = conn.execute(
+        f"select count(*) from duckdb_{other}s() where database_name = current_database() "
+        f"and schema_name = ? and {other}_name = ?",
+        [schema, name],
+    ).fetchall()[0][0]
+    if exists:
+        conn.execute(f"drop {other} {schema}.{name}")
+    conn.execute(f"create or replace {kind} {schema}.{name} as {select}")
+
+
+def build_table(conn: duckdb.DuckDBPyConnection, table: WarehouseTable, manifest: Path) -> None:
+    """Replace the table (or view) atomically with the result of its SELECT."""
+    sources = _sources(manifest)
     for name in table.inputs:
         conn.register(f"_input_{name}", INPUTS[name](conn, sources))
     conn.execute("begin transaction")
     try:
-        conn.execute(f"create or replace table {table.name} as {render(table, parquet_dir, manifest)}")
+        replace_relation(conn, "main", table.name, "view" if table.view else "table", render(table, manifest))
         conn.execute("commit")
     except Exception:
         conn.execute("rollback")
@@ -177,7 +184,7 @@ def _disclosure_fact(name: str, table_key: str, what: str) -> WarehouseTable:
             "`comparability` come from the spec §8 crosswalk. `unit` is the unit of `value`, "
             "`unit_written` the unit printed in the cell."
         ),
-        deps=(f"parsed/{table_key}", "dim_report", "seeds/canonical_mapping"),
+        deps=(f"loaded/{table_key}", "dim_report", "seeds/canonical_mapping"),
         sql=f"""
         select {_REPORT_COLUMNS},
                c.row_key as item, c.column_key as measure, m.unit,
@@ -186,6 +193,7 @@ def _disclosure_fact(name: str, table_key: str, what: str) -> WarehouseTable:
         join dim_report as d using (report_id, batch_id){_CROSSWALK}
         """,
         unique_key=("report_id", "item", "measure"),
+        view=True,
     )
 
 
@@ -196,7 +204,7 @@ TABLES: tuple[WarehouseTable, ...] = (
         "`parsed`, `quarantined` or `pending` while the file is there; `replaced` (the path now holds new "
         "content) or `deleted` once it left (`deleted_at`). Rows with a `quarantine_code` and a "
         "`deleted_at` are the quarantine's history.",
-        deps=("raw/report_files", "parsed/reports", "parsed/quarantine"),
+        deps=("raw/report_files", "loaded/reports", "loaded/quarantine"),
         sql="""
         with parsed as (select distinct sha256 from {reports}),
         refused as (
@@ -225,7 +233,7 @@ TABLES: tuple[WarehouseTable, ...] = (
         "`body_key`, year, template, encoding, publication date, source file. Versions of one report "
         "(same body and report_year, different bytes): the newest present one `is_current` (status "
         "`current`), the others are `superseded` (`superseded_by`) or `deleted` (`deleted_at`).",
-        deps=("raw/report_files", "parsed/reports"),
+        deps=("raw/report_files", "loaded/reports"),
         sql="""
         with files as (
             select sha256,
@@ -286,7 +294,7 @@ TABLES: tuple[WarehouseTable, ...] = (
         description="Files in the raw directory now that are not usable reports (empty, binary, "
         "undecodable, not a report, too large, parse timeout), with the reason; they never stop a run. "
         "A file leaves it when its path gets new content that parses (history: `file_manifest`).",
-        deps=("parsed/quarantine", "parsed/reports", "raw/report_files"),
+        deps=("loaded/quarantine", "loaded/reports", "raw/report_files"),
         sql="""
         with refused as (
             select sha256, arg_max(code, batch_id) as code, arg_max(reason, batch_id) as reason,
@@ -304,7 +312,7 @@ TABLES: tuple[WarehouseTable, ...] = (
     WarehouseTable(
         name="findings",
         description="Every finding of every report (parser and identity findings), with its cell.",
-        deps=("parsed/findings", "dim_report"),
+        deps=("loaded/findings", "dim_report"),
         sql="""
         select c.report_id, d.organization, d.report_year, d.source_file,
                c.severity, c.code, c.message, c.table_key, c.row_key, c.column_key,
@@ -312,12 +320,13 @@ TABLES: tuple[WarehouseTable, ...] = (
         from {findings} as c
         join dim_report as d using (report_id, batch_id)
         """,
+        view=True,
     ),
     WarehouseTable(
         name="identity_checks",
         description="Every accounting-identity evaluation (spec §7: A1–A3, R1–R3) of every report: "
         "pass, fail or not_evaluable, with both sides.",
-        deps=("parsed/identity_checks", "dim_report"),
+        deps=("loaded/checks", "dim_report"),
         sql="""
         select c.report_id, d.organization, d.report_year, d.template, d.source_file,
                c.identity, c.table_key, c.target, c.status,
@@ -325,6 +334,7 @@ TABLES: tuple[WarehouseTable, ...] = (
         from {checks} as c
         join dim_report as d using (report_id, batch_id)
         """,
+        view=True,
     ),
     WarehouseTable(
         name="fact_applications",
@@ -332,7 +342,7 @@ TABLES: tuple[WarehouseTable, ...] = (
         "numbers of applications (件). `outcome_group` rolls the rows up (denied, unable, "
         "not_processed, other_processing); `comparability` comes from the spec §8 crosswalk.",
         deps=(
-            "parsed/applications",
+            "loaded/applications",
             "dim_report",
             "seeds/canonical_mapping",
             "seeds/application_rows",
@@ -349,12 +359,13 @@ TABLES: tuple[WarehouseTable, ...] = (
         """,
         identities=("A1", "A2", "A3"),
         unique_key=("report_id", "outcome", "applicant_type"),
+        view=True,
     ),
     WarehouseTable(
         name="fact_review_litigation",
         description="Administrative review and litigation (section 四): one row per report and measure "
         "(15 measures, identical in both templates); cases (件).",
-        deps=("parsed/review_litigation", "dim_report", "seeds/canonical_mapping", "identity_checks"),
+        deps=("loaded/review_litigation", "dim_report", "seeds/canonical_mapping", "identity_checks"),
         sql=f"""
         with crosswalk as (  -- the same in both templates, so any report template finds its row
             select distinct source_column, unit, comparability
@@ -368,6 +379,7 @@ TABLES: tuple[WarehouseTable, ...] = (
         """,
         identities=("R1", "R2", "R3"),
         unique_key=("report_id", "measure"),
+        view=True,
     ),
     _disclosure_fact("fact_regulations", "art20_1", "Regulations and normative documents"),
     _disclosure_fact("fact_licensing", "art20_5", "Administrative licensing (and 2019's other services)"),

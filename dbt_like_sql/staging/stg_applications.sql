@@ -1,3 +1,4 @@
+-- materialized: view
 -- Application cells (section 三) with the report's primary flag. `outcome_group` rolls the rows up:
 -- 2021's three （六） rows all belong to `other_processing`, the 2019 single row (spec §8.1, derived).
 select

@@ -1,3 +1,4 @@
+-- materialized: view
 -- Section 二 (proactive disclosure) cells of all five fact tables in one shape, with a `topic`
 -- and the report's primary flag. Measures keep their template-specific keys (spec §8.3).
 with cells as (

@@ -1,0 +1,157 @@
+"""The Parquet datasets mirrored into DuckDB one batch at a time: the tables of schema `loaded`.
+
+Every complete parse batch (`pipeline/export.py`) is inserted once into `loaded.<dataset>`, each row with
+its `batch_id`; a batch whose files are gone (dropped after a re-parse) is deleted again. The table
+`loaded.batches` records which batches are in, so a run reads only what is new: adding 100 reports to
+100,000 inserts one batch instead of rewriting ten million cells. The warehouse's fact, finding and
+check relations are views over these tables that keep one parse per report (`assets/lib/tables.py`).
+
+Everything happens in one transaction: a run killed while loading leaves the tables as they were, and
+the next run loads the same batches again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipeline import export as ex
+
+SCHEMA = "loaded"
+BOOKKEEPING = f"{SCHEMA}.batches"
+
+_DUCKDB_TYPES = {pl.String: "VARCHAR", pl.Float64: "DOUBLE", pl.Int32: "INTEGER", pl.Int64: "BIGINT",
+                 pl.Boolean: "BOOLEAN"}
+
+
+def table_of(dataset: str) -> str:
+    """The DuckDB table mirroring a dataset, e.g. `loaded.applications`."""
+    return f'{SCHEMA}."{dataset}"'
+
+
+def columns_of(dataset: str) -> dict[str, str]:
+    """column → DuckDB type of the mirror table: the dataset's schema, with `batch_id` last if it lacks one."""
+    schema = ex.DATASETS[dataset][1]
+    columns = {name: _DUCKDB_TYPES[dtype] for name, dtype in schema.items()}
+    columns.setdefault("batch_id", "VARCHAR")
+    return columns
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    inserted_batches: int
+    deleted_batches: int
+    rows_inserted: int
+    rows_deleted: int
+    rebuilt: tuple[str, ...]  # datasets whose table had another shape and was loaded again from scratch
+
+    def as_metadata(self) -> dict[str, int | str]:
+        return {**{k: v for k, v in self.__dict__.items() if k != "rebuilt"}, "rebuilt": ", ".join(self.rebuilt)}
+
+
+def complete_batches(parquet_dir: Path) -> set[str]:
+    """The batch ids whose last file is written (an interrupted run's partial batch is not loaded)."""
+    folder = ex.dataset_dir(parquet_dir, ex.COMMIT_DATASETS[-1])
+    return {p.stem for p in folder.glob("*.parquet")} - {Path(ex.EMPTY_FILE).stem}
+
+
+def _shape(conn: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, str] | None:
+    rows = conn.execute(
+        "select column_name, data_type from duckdb_columns() where database_name = current_database() "
+        "and schema_name = ? and table_name = ? order by column_index",
+        [SCHEMA, dataset],
+    ).fetchall()
+    return dict(rows) if rows else None
+
+
+def _ensure_table(conn: duckdb.DuckDBPyConnection, dataset: str) -> bool:
+    """Create the mirror table; one of another shape (an older schema) is dropped. True when (re)created."""
+    wanted = columns_of(dataset)
+    shape = _shape(conn, dataset)
+    if shape == wanted:
+        return False
+    conn.execute(f"drop table if exists {table_of(dataset)}")
+    conn.execute(f"delete from {BOOKKEEPING} where dataset = ?", [dataset])
+    columns = ", ".join(f'"{name}" {dtype}' for name, dtype in wanted.items())
+    conn.execute(f"create table {table_of(dataset)} ({columns})")
+    return shape is not None
+
+
+def _select_files(dataset: str, files: list[Path]) -> str:
+    paths = "[" + ", ".join("'{}'".format(str(f).replace("'", "''")) for f in files) + "]"
+    names = ", ".join(f'"{name}"' for name in columns_of(dataset) if name != "batch_id")
+    if "batch_id" in ex.DATASETS[dataset][1]:
+        return f"select {names}, batch_id from read_parquet({paths})"
+    return f"select {names}, parse_filename(filename, true) as batch_id from read_parquet({paths}, filename = true)"
+
+
+# The columns no two rows of one batch share: one cell per (report, row, column), one row per report. The
+# fact views keep one batch per report (dim_report), so this check on each new batch keeps their keys unique.
+UNIQUE_KEYS = {**{table: ("report_id", "row_key", "column_key") for table in ex.CELL_TABLES}, "reports": ("report_id",)}
+
+
+class LoadError(RuntimeError):
+    """A batch cannot be loaded as it is: nothing of this load was committed."""
+
+
+def _check_unique(conn: duckdb.DuckDBPyConnection, dataset: str, select: str) -> None:
+    key = UNIQUE_KEYS.get(dataset)
+    if key is None:
+        return
+    columns = ", ".join(("batch_id", *key))
+    duplicated = conn.execute(
+        f"select {columns}, count(*) from ({select}) group by all having count(*) > 1 order by all limit 3"
+    ).fetchall()
+    if duplicated:
+        raise LoadError(f"{dataset}: rows share ({columns}), e.g. {duplicated}; the warehouse was left as it was")
+
+
+def load_batches(conn: duckdb.DuckDBPyConnection, parquet_dir: Path) -> LoadResult:
+    """Bring every `loaded.<dataset>` table up to date with the complete batches on disk."""
+    complete = complete_batches(parquet_dir)
+    inserted_batches, deleted_batches, rows_in, rows_out, rebuilt = set(), set(), 0, 0, []
+    conn.execute("begin transaction")
+    try:
+        conn.execute(f"create schema if not exists {SCHEMA}")
+        conn.execute(
+            f"create table if not exists {BOOKKEEPING} "
+            "(dataset varchar, batch_id varchar, n_rows bigint, loaded_at timestamptz default current_timestamp)"
+        )
+        for dataset in ex.DATASETS:
+            if _ensure_table(conn, dataset):
+                rebuilt.append(dataset)
+            have = {b for (b,) in conn.execute(f"select batch_id from {BOOKKEEPING} where dataset = ?",
+                                               [dataset]).fetchall()}
+            gone = sorted(have - complete)
+            if gone:
+                rows_out += conn.execute(
+                    f"delete from {table_of(dataset)} where batch_id in (select unnest(?::varchar[]))", [gone]
+                ).fetchall()[0][0]
+                conn.execute(
+                    f"delete from {BOOKKEEPING} where dataset = ? and batch_id in (select unnest(?::varchar[]))",
+                    [dataset, gone],
+                )
+                deleted_batches.update(gone)
+            new = sorted(complete - have)
+            files = [f for b in new if (f := ex.dataset_dir(parquet_dir, dataset) / f"{b}.parquet").exists()]
+            counts: dict[str, int] = {}
+            if files:
+                select = _select_files(dataset, files)
+                _check_unique(conn, dataset, select)
+                conn.execute(f"insert into {table_of(dataset)} {select}")
+                counts = dict(conn.execute(f"select batch_id, count(*) from ({select}) group by batch_id").fetchall())
+                rows_in += sum(counts.values())
+            if new:
+                conn.executemany(
+                    f"insert into {BOOKKEEPING} (dataset, batch_id, n_rows) values (?, ?, ?)",
+                    [(dataset, b, counts.get(b, 0)) for b in new],
+                )
+                inserted_batches.update(new)
+        conn.execute("commit")
+    except Exception:
+        conn.execute("rollback")
+        raise
+    return LoadResult(len(inserted_batches), len(deleted_batches), rows_in, rows_out, tuple(rebuilt))
