@@ -29,7 +29,8 @@ from pipeline.model import ParseError, Report
 from pipeline.parse import parse_file
 
 Result = Report | ParseError
-_DEPTH = 4  # files submitted ahead per worker in the bounded mode
+_DEPTH = 2  # chunks submitted ahead per worker in the bounded mode
+_CHUNK = 16  # files per task at most in the bounded mode
 
 
 def _parse_one(path: Path) -> Result:
@@ -66,6 +67,10 @@ class _Worker:
         if self.transform is None or isinstance(result, ParseError):
             return result
         return self.transform(result)
+
+    def many(self, paths: list[Path]) -> list[object]:
+        """One task of several files: one round trip to the parent instead of one per file."""
+        return [self(path) for path in paths]
 
 
 def walk_report_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
@@ -184,30 +189,33 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
 def _parse_bounded(paths: list[Path], worker: _Worker, workers: int, timeout: float) -> Iterator[tuple[Path, object]]:
     """`parse_paths` with a time limit per file and survival of dying workers; results in input order.
 
-    Up to `_DEPTH` files per worker are submitted ahead, so a worker never waits for the parent to hand
-    it the next file. The pool runs files in submission order, so the first `workers` unfinished files
-    are the ones running: a file's clock starts when it enters that window, not when it was queued. A
-    file over its time is reported as `parse_timeout`; the pool is killed and restarted for the others
-    in flight. When a worker dies, the files that were in flight are suspects: each is run again on its
-    own, and the one that kills its worker again is a `parser_crash`.
+    Files go to the workers in chunks of up to `_CHUNK` (one task per file cost the parent about 0.5 ms
+    per file), `_DEPTH` chunks per worker ahead, so a worker never waits for the parent. The pool runs
+    chunks in submission order, so the first `workers` unfinished chunks are the ones running: a chunk's
+    clock starts when it enters that window, and the whole chunk gets one file's time. A chunk that runs
+    over it, or whose worker dies, is not judged: its files are run again one at a time, alone. A file
+    over its time on its own is a `parse_timeout`; a file that kills its worker when alone is a
+    `parser_crash`. Chunks still queued when the pool is restarted are innocent and simply go back.
     """
+    size = max(1, min(_CHUNK, len(paths) // (workers * 8)))
     queue_: deque[int] = deque(range(len(paths)))
-    suspects: set[int] = set()
+    alone: set[int] = set()  # files to run by themselves: they were in a chunk that timed out or crashed
     results: dict[int, object] = {}
     emitted = 0
     while emitted < len(paths):
         pool = ProcessPoolExecutor(max_workers=min(workers, max(1, len(queue_))))
-        inflight: dict[Future, list] = {}  # submission order; value [index, started or None]
+        inflight: dict[Future, list] = {}  # submission order; value [indices, started or None]
         restart = False
         try:
             while (queue_ or inflight) and not restart:
                 while queue_ and len(inflight) < workers * _DEPTH:
-                    solo = queue_[0] in suspects
-                    if solo and inflight:
+                    if queue_[0] in alone and inflight:
                         break  # a suspect runs alone, so that a crash names it
-                    index = queue_.popleft()
-                    inflight[pool.submit(worker, paths[index])] = [index, None]
-                    if solo:
+                    chunk = [queue_.popleft()]
+                    while chunk[0] not in alone and queue_ and len(chunk) < size and queue_[0] not in alone:
+                        chunk.append(queue_.popleft())
+                    inflight[pool.submit(worker.many, [paths[i] for i in chunk])] = [chunk, None]
+                    if chunk[0] in alone:
                         break
                 now = time.monotonic()
                 for entry in itertools.islice(inflight.values(), workers):
@@ -216,41 +224,50 @@ def _parse_bounded(paths: list[Path], worker: _Worker, workers: int, timeout: fl
                 oldest = min(entry[1] for entry in itertools.islice(inflight.values(), workers))
                 done, _ = wait(inflight, timeout=max(0.0, oldest + timeout - time.monotonic()),
                                return_when=FIRST_COMPLETED)
-                broken: list[tuple[int, float | None]] = []
+                broken: list[tuple[list[int], float | None]] = []
+                retry: list[int] = []
                 for future in done:
-                    index, started = inflight.pop(future)
+                    chunk, started = inflight.pop(future)
                     try:
-                        results[index] = future.result()
+                        results.update(zip(chunk, future.result(), strict=True))
                     except BrokenProcessPool:
-                        broken.append((index, started))
+                        broken.append((chunk, started))
                     except Exception as exc:  # unpicklable result and the like: that file's problem only
-                        results[index] = ParseError("parser_crash", f"{type(exc).__name__}: {exc}")
+                        if len(chunk) == 1:
+                            results[chunk[0]] = ParseError("parser_crash", f"{type(exc).__name__}: {exc}")
+                        else:
+                            alone.update(chunk)
+                            retry.extend(chunk)
                 if broken:
-                    # The files that were running are suspects; the ones still queued are innocent.
-                    lost = broken + [(index, started) for index, started in inflight.values()]
-                    for index, started in lost:
+                    # The chunks that were running hold the culprit; the ones still queued are innocent.
+                    lost = broken + [(chunk, started) for chunk, started in inflight.values()]
+                    for chunk, started in lost:
                         if started is None:
                             continue
-                        if index in suspects:
-                            results[index] = ParseError("parser_crash", "the parser process died on this file")
+                        if len(chunk) == 1 and chunk[0] in alone:
+                            results[chunk[0]] = ParseError("parser_crash", "the parser process died on this file")
                         else:
-                            suspects.add(index)
-                    for index in sorted((index for index, _ in lost if index not in results), reverse=True):
-                        queue_.appendleft(index)
+                            alone.update(chunk)
+                    retry.extend(i for chunk, _ in lost for i in chunk if i not in results)
                     inflight.clear()
                     restart = True
-                    continue
-                now = time.monotonic()
-                overdue = [f for f, (_, started) in inflight.items()
-                           if started is not None and now - started >= timeout]
-                if overdue:
+                else:
+                    now = time.monotonic()
+                    overdue = [f for f, (_, started) in inflight.items()
+                               if started is not None and now - started >= timeout]
                     for future in overdue:
-                        index, _ = inflight.pop(future)
-                        results[index] = ParseError("parse_timeout", f"parsing took longer than {timeout:g} s")
-                    for index, _ in sorted(inflight.values(), reverse=True):
-                        queue_.appendleft(index)  # innocent: run again in a fresh pool
-                    inflight.clear()
-                    restart = True
+                        chunk, _ = inflight.pop(future)
+                        if len(chunk) == 1:
+                            results[chunk[0]] = ParseError("parse_timeout", f"parsing took longer than {timeout:g} s")
+                        else:
+                            alone.update(chunk)
+                            retry.extend(chunk)
+                    if overdue:
+                        retry.extend(i for chunk, _ in inflight.values() for i in chunk)  # innocent: run again
+                        inflight.clear()
+                        restart = True
+                if retry:
+                    queue_ = deque(sorted({*queue_, *retry}))
                 while emitted in results:
                     yield paths[emitted], results.pop(emitted)
                     emitted += 1

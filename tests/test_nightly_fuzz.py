@@ -179,6 +179,22 @@ def test_the_batch_runner_bounds_time_and_survives_dying_workers(tmp_path):
     assert all(isinstance(by_name[n], str) for n in ("a.txt", "b.txt", "c.txt"))
 
 
+def test_files_sent_in_chunks_are_judged_one_by_one(tmp_path):
+    """With many files the workers get chunks of several; a chunk that hangs or dies is not judged as a
+    whole: its files run again alone, and only the guilty ones are refused."""
+    names = [f"{i:03d}.txt" for i in range(64)]
+    names[21], names[42] = "021-slow.txt", "042-crash.txt"
+    for name in names:
+        (tmp_path / name).write_bytes(SEED_BYTES[0])
+    paths = sorted(tmp_path.iterdir())
+    results = dict(parse_paths(paths, workers=2, transform=misbehave, timeout=3))
+    by_name = {p.name: r for p, r in results.items()}
+    assert list(by_name) == [p.name for p in paths]
+    assert by_name["021-slow.txt"].code == "parse_timeout"
+    assert by_name["042-crash.txt"].code == "parser_crash"
+    assert all(isinstance(r, str) for n, r in by_name.items() if n not in ("021-slow.txt", "042-crash.txt"))
+
+
 # ------------------------------------------------------------------------------------------------
 # ingestion of mutated files with odd names into a published warehouse
 # ------------------------------------------------------------------------------------------------
