@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.components.sql_models import referenced_tables
+from assets.components.sql_models import description_of, materialization_of, referenced_tables
 from assets.definitions import defs
 from pipeline.export import CELL_TABLES, DATASETS
 
@@ -122,3 +122,10 @@ def test_instance_config_is_valid(tmp_path, monkeypatch):
     with dg.DagsterInstance.get() as instance:
         pools = instance.get_concurrency_config().pool_config
         assert pools.default_pool_limit == 1
+
+
+def test_a_sql_model_is_a_table_unless_its_header_says_view():
+    assert materialization_of("-- Cells.\n-- materialized: view\nselect 1") == "view"
+    assert materialization_of("-- Cells.\nselect 1\n-- materialized: view") == "table"  # not in the header
+    assert materialization_of("select 1") == "table"
+    assert description_of("-- materialized: view\n-- Cells of all tables.\nselect 1", "x") == "Cells of all tables."

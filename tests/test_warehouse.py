@@ -206,3 +206,20 @@ def test_every_asset_reports_row_count_schema_and_preview(run):
         assert {"dagster/column_schema", "preview"} <= set(metadata), key
         if metadata.get("materialized") != dg.TextMetadataValue("view"):
             assert "dagster/row_count" in metadata, key  # a view is not counted: that would compute it
+
+
+def test_facts_and_the_big_staging_models_are_views_and_the_marts_tables(run):
+    views = {f"{s}.{v}" for s, v in run.query("select schema_name, view_name from duckdb_views() where not internal")}
+    assert views == {
+        *(f"main.{t.name}" for t in TABLES if t.view),
+        "staging.stg_applications",
+        "staging.stg_disclosure",
+    }
+    assert {"main.fact_applications", "main.findings", "main.identity_checks"} <= views
+    tables = {f"{s}.{t}" for s, t in run.query("select schema_name, table_name from duckdb_tables()")}
+    assert {f"marts.{p.stem}" for p in SQL_MODELS if p.parent.name == "marts"} <= tables
+    # the views read the loaded batches: as many application cells as the loaded table holds for the
+    # chosen parse of each report
+    assert run.one("select count(*) from fact_applications") == run.one(
+        "select count(*) from loaded.applications join dim_report using (report_id, batch_id)"
+    ) > 0

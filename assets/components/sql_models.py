@@ -4,7 +4,8 @@ Conventions (DuckDB schema = asset key prefix = group = folder):
 
 * `seeds/<name>.csv` → table `seeds.<name>`, asset `seeds/<name>`;
 * `<layer>/<name>.sql` → table `<layer>.<name>`, asset `<layer>/<name>`; the file is one SELECT, and
-  its leading `--` comment lines are the asset's description;
+  its leading `--` comment lines are the asset's description; a header line `-- materialized: view`
+  makes it a view instead (for a staging model over millions of rows that only feeds a few marts);
 * every table the SELECT reads becomes a dependency: `staging.stg_x` → `staging/stg_x`, and an
   unqualified `fact_x` → `fact_x` (the warehouse tables built in Python live in the main schema).
 """

@@ -1,9 +1,12 @@
-"""The warehouse's DuckDB tables, declared as data: name, description, upstream assets and one SELECT.
+"""The warehouse's DuckDB relations, declared as data: name, description, upstream assets and one SELECT.
 
-Each SELECT reads the Parquet datasets in bulk (`read_parquet` over a glob) and the tables built
-before it; `build_table` swaps the result in with `create or replace table` inside one transaction,
-so re-running never duplicates rows. Tables are built in the build file; analysts see them once the
-publish asset has replaced the published file (`assets/lib/publish.py`).
+Each SELECT reads the `loaded` tables (every Parquet batch mirrored into DuckDB, `assets/lib/loaded.py`),
+the manifest and the relations built before it. `build_table` swaps the result in with `create or replace`
+inside one transaction. The small tables (`dim_report`, `file_manifest`, `quarantine`) are tables; the
+fact relations, `findings` and `identity_checks` are views (`view=True`): a run inserts the new batches
+into `loaded` and copies nothing else, and an analyst's query reads one parse per report. Tables are
+built in the build file; analysts see them once the publish asset has replaced the published file
+(`assets/lib/publish.py`).
 
 Every report is read from exactly one parse batch (`dim_report.batch_id`: the current parser version,
 then the latest batch), and every fact, finding and check row joins on (report_id, batch_id): a content
@@ -14,9 +17,6 @@ however many times it was landed (`file_manifest` lists every path). Reports of 
 (`body_key`, pipeline/bodies.py) and the same `report_year` are versions of one report: the newest
 (`published_on`, then `first_seen`) whose file is still in the raw directory `is_current`; the others
 are `superseded` or `deleted`, and stay in every table as history.
-
-The fact, finding and check tables are loaded in the order of the Parquet batches, unsorted: sorting
-millions of rows was 70 % of their build time, and analysts order their queries anyway.
 
 The fact tables are long: one row per (report, item, measure), carrying the template of the table
 in that report and the unit of the value. Measures of the 2019 and 2021 templates keep their own
