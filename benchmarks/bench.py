@@ -180,6 +180,7 @@ def add_files(reports: Path, n: int) -> Path:
 def accuracy(truth: Path, parquet: Path) -> dict[str, int]:
     """Cells of the generated truth found right, wrong or left out (with a finding) in the Parquet datasets."""
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
     con.execute(f"""
         create temp table truth as
         select t.file, t.status, unnest(t.cells) as cell

@@ -23,9 +23,7 @@ from pipeline.synth import corpus
 
 
 def write(raw: Path, start: int, n: int, seed: int) -> None:
-    for i, (report, data) in enumerate(corpus(start + n, seed=seed)):
-        if i < start:
-            continue
+    for i, (report, data) in enumerate(corpus(start + n, seed=seed, start=start), start):
         folder = raw / f"{i // 1000:04d}"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / report.name).write_bytes(data)

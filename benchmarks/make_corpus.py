@@ -10,41 +10,59 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import shutil
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from pipeline.synth import HTML, LAYOUTS, RUN_TOGETHER, corpus
+from pipeline.synth import HTML, LAYOUTS, RUN_TOGETHER, corpus, report_rng
 
 BAD_RATE = 0.01
+GENERATOR = "v2"  # part of the stamp: a corpus written by an older generator is written again
+_CHUNK = 500  # reports per task when generating on all cores
+
+
+def _write_range(out: Path, start: int, stop: int, seed: int, defect_rate: float,
+                 layouts: tuple[str, ...]) -> list[str]:
+    """Write reports start … stop-1 under out/reports; return their truth lines in order."""
+    reports_dir = out / "reports"
+    lines = []
+    for i, (report, data) in enumerate(corpus(stop, seed, defect_rate, layouts, start=start), start):
+        rng = report_rng(seed, i, "bad file")
+        sub = reports_dir / report.name[:3]  # 1,000 files per folder at most
+        sub.mkdir(exist_ok=True)
+        row = report.truth()
+        if rng.random() < BAD_RATE:
+            data = rng.randbytes(1500) + b"\x00"
+            row = {"file": report.name, "status": "quarantined", "defects": ["binary"]}
+        (sub / report.name).write_bytes(data)
+        row["file"] = str((sub / report.name).relative_to(reports_dir))
+        lines.append(json.dumps(row, ensure_ascii=False) + "\n")
+    return lines
 
 
 def write_corpus(n: int, out: Path, seed: int = 0, defect_rate: float = 0.1) -> Path:
-    """Write the corpus unless it is already there (same n and seed); return the truth file."""
+    """Write the corpus unless it is already there (same n, seed and generator); return the truth file.
+
+    Every report has its own random source (`pipeline.synth.report_rng`), so ranges of reports are
+    written on all cores and the corpus is the same whatever the number of cores.
+    """
     out.mkdir(parents=True, exist_ok=True)
     truth_path = out / "truth.jsonl"
     stamp = out / ".corpus"
     layouts = (*LAYOUTS, RUN_TOGETHER, HTML)
-    signature = f"{n} {seed} {defect_rate} {','.join(layouts)}"
+    signature = f"{n} {seed} {defect_rate} {','.join(layouts)} {GENERATOR}"
     if stamp.exists() and stamp.read_text() == signature and truth_path.exists():
         return truth_path
     reports_dir = out / "reports"
     shutil.rmtree(reports_dir, ignore_errors=True)  # another corpus's files must not stay behind
     stamp.unlink(missing_ok=True)
     reports_dir.mkdir()
-    rng = random.Random(seed + 1)
-    with truth_path.open("w", encoding="utf-8") as truth:
-        for report, data in corpus(n, seed=seed, defect_rate=defect_rate, layouts=layouts):
-            sub = reports_dir / report.name[:3]  # 1,000 files per folder at most
-            sub.mkdir(exist_ok=True)
-            row = report.truth()
-            if rng.random() < BAD_RATE:
-                data = bytes(rng.getrandbits(8) for _ in range(1500)) + b"\x00"
-                row = {"file": report.name, "status": "quarantined", "defects": ["binary"]}
-            (sub / report.name).write_bytes(data)
-            row["file"] = str((sub / report.name).relative_to(reports_dir))
-            truth.write(json.dumps(row, ensure_ascii=False) + "\n")
+    ranges = [(start, min(n, start + _CHUNK)) for start in range(0, n, _CHUNK)]
+    with ProcessPoolExecutor() as pool, truth_path.open("w", encoding="utf-8") as truth:
+        jobs = [pool.submit(_write_range, out, a, b, seed, defect_rate, layouts) for a, b in ranges]
+        for job in jobs:
+            truth.writelines(job.result())
     stamp.write_text(signature)
     return truth_path
 

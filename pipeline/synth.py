@@ -387,8 +387,13 @@ def make_report(i: int, rng: random.Random, defect_rate: float = 0.1,
     return r, text.encode(encoding)
 
 
+def report_rng(seed: int, i: int, purpose: str = "report") -> random.Random:
+    """The random source of report i: its own, so any range of a corpus can be made alone (in parallel)."""
+    return random.Random(f"{purpose}:{seed}:{i}")
+
+
 def corpus(n: int, seed: int = 0, defect_rate: float = 0.1,
-           layouts: tuple[str, ...] = LAYOUTS) -> Iterator[tuple[SynthReport, bytes]]:
-    rng = random.Random(seed)
-    for i in range(n):
-        yield make_report(i, rng, defect_rate, layouts)
+           layouts: tuple[str, ...] = LAYOUTS, start: int = 0) -> Iterator[tuple[SynthReport, bytes]]:
+    """Reports start … n-1 of the corpus of this seed (the same reports whatever `start` is)."""
+    for i in range(start, n):
+        yield make_report(i, report_rng(seed, i), defect_rate, layouts)

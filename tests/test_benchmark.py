@@ -22,6 +22,7 @@ from make_corpus import write_corpus  # noqa: E402
 from assets.lib.manifest import scan_raw_dir  # noqa: E402
 from assets.lib.parsing import parse_pending  # noqa: E402
 from pipeline import export as ex  # noqa: E402
+from pipeline.synth import corpus  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,22 @@ def parsed_corpus(tmp_path_factory):
     parse_pending(scan_raw_dir(reports), reports, parquet, workers=2)
     return truth, reports, parquet
 
+
+def test_the_corpus_does_not_depend_on_how_many_processes_write_it(tmp_path, monkeypatch):
+    import concurrent.futures
+
+    import make_corpus
+
+    first = write_corpus(1100, tmp_path / "all_cores", seed=3)  # three ranges of 500, on every core
+    monkeypatch.setattr(make_corpus, "ProcessPoolExecutor", lambda: concurrent.futures.ProcessPoolExecutor(1))
+    second = write_corpus(1100, tmp_path / "one_core", seed=3)
+    assert first.read_bytes() == second.read_bytes()
+    files = sorted(p.relative_to(first.parent) for p in (first.parent / "reports").rglob("*") if p.is_file())
+    assert len(files) == 1100
+    assert all((first.parent / f).read_bytes() == (second.parent / f).read_bytes() for f in files)
+    # and a range made alone is the same as that range of the whole corpus
+    whole = list(corpus(30, seed=3))
+    assert [data for _, data in corpus(30, seed=3, start=20)] == [data for _, data in whole[20:]]
 
 def test_the_corpus_is_written_once_and_holds_every_layout(parsed_corpus):
     truth, reports, _ = parsed_corpus
