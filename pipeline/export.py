@@ -140,16 +140,18 @@ class Quarantined:
 
 @dataclass(frozen=True)
 class ReportRows:
-    """One report laid out as the rows of each dataset (tuples in schema order, without batch_id).
+    """One report laid out for each dataset, without batch_id: the report row, and the cells, findings and
+    checks as columns (one tuple per column, in schema order).
 
-    Built in the parser's worker processes (`report_rows` is a `parse_paths` transform): tuples of
-    scalars pickle several times faster than Report objects, and the parent only stacks them.
+    Built in the parser's worker processes (`report_rows` is a `parse_paths` transform). Columns of
+    scalars pickle and unpickle about twice as fast as a tuple per row, and the parent only extends one
+    list per column before polars builds the frame (three times faster than from rows).
     """
 
     report: tuple
-    cells: list[tuple]
-    findings: list[tuple]
-    checks: list[tuple]
+    cells: tuple[tuple, ...]
+    findings: tuple[tuple, ...]
+    checks: tuple[tuple, ...]
 
     def with_file(self, file: str) -> ReportRows:
         """The same rows, with the report's file name replaced (the manifest's display path)."""
@@ -165,6 +167,10 @@ _PLACED_SCHEMA = pl.Schema({k: v for k, v in CELLS_SCHEMA.items() if k != "value
 
 def _float(value: float | int | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _columns(rows: list[tuple], schema: pl.Schema) -> tuple[tuple, ...]:
+    return tuple(zip(*rows, strict=True)) if rows else ((),) * len(schema)
 
 
 def report_rows(r: Report) -> ReportRows:
@@ -191,7 +197,18 @@ def report_rows(r: Report) -> ReportRows:
          k.formula)
         for k in r.checks
     ]
-    return ReportRows(report, cells, findings, checks)
+    return ReportRows(
+        report, _columns(cells, _PLACED_SCHEMA), _columns(findings, FINDINGS_SCHEMA), _columns(checks, CHECKS_SCHEMA)
+    )
+
+
+def _stack(parts: Iterable[tuple[tuple, ...]], schema: pl.Schema) -> pl.DataFrame:
+    """One frame from the column tuples of many reports."""
+    columns: list[list] = [[] for _ in schema]
+    for part in parts:
+        for column, values in zip(columns, part, strict=True):
+            column.extend(values)
+    return pl.DataFrame(dict(zip(schema.names(), columns, strict=True)), schema=schema)
 
 
 def _rows_frame(rows: list[tuple], schema: pl.Schema) -> pl.DataFrame:
@@ -207,18 +224,18 @@ def reports_frame(reports: Sequence[ReportRows], batch_id: str = "") -> pl.DataF
 def cells_frame(reports: Sequence[ReportRows]) -> pl.DataFrame:
     """Every placed cell of every report, long format, with the template of its table."""
     return (
-        _rows_frame([c for r in reports for c in r.cells], _PLACED_SCHEMA)
+        _stack((r.cells for r in reports), _PLACED_SCHEMA)
         .with_columns(value_is_integer=pl.col("value") == pl.col("value").floor())
         .select(CELLS_SCHEMA.names())
     )
 
 
 def findings_frame(reports: Sequence[ReportRows]) -> pl.DataFrame:
-    return _rows_frame([f for r in reports for f in r.findings], FINDINGS_SCHEMA)
+    return _stack((r.findings for r in reports), FINDINGS_SCHEMA)
 
 
 def checks_frame(reports: Sequence[ReportRows]) -> pl.DataFrame:
-    return _rows_frame([k for r in reports for k in r.checks], CHECKS_SCHEMA)
+    return _stack((r.checks for r in reports), CHECKS_SCHEMA)
 
 
 def quarantine_frame(quarantined: Sequence[Quarantined], batch_id: str = "") -> pl.DataFrame:
