@@ -11,6 +11,7 @@ longer, or whose worker process dies (a crash in a C extension, the OOM killer),
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import json
 import os
@@ -73,6 +74,16 @@ class _Worker:
         return [self(path) for path in paths]
 
 
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A pool whose forked workers first `gc.freeze()` what they inherited.
+
+    A worker forked from a big process (the Dagster run: Dagster, the definitions, the run's state)
+    would otherwise walk that whole inherited heap at every full garbage collection: measured, the
+    workers of a run inside Dagster needed 20 % more CPU than the same parse from a bare process.
+    """
+    return ProcessPoolExecutor(max_workers=workers, initializer=gc.freeze)
+
+
 def walk_report_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
     """(path relative to root, POSIX separators; its stat) of every regular, non-hidden file under root.
 
@@ -125,7 +136,7 @@ def parse_paths(
             yield p, worker(p)
         return
     chunk = max(1, min(64, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with _pool(workers) as pool:
         yield from zip(paths, pool.map(worker, paths, chunksize=chunk), strict=True)
 
 
@@ -203,7 +214,7 @@ def _parse_bounded(paths: list[Path], worker: _Worker, workers: int, timeout: fl
     results: dict[int, object] = {}
     emitted = 0
     while emitted < len(paths):
-        pool = ProcessPoolExecutor(max_workers=min(workers, max(1, len(queue_))))
+        pool = _pool(min(workers, max(1, len(queue_))))
         inflight: dict[Future, list] = {}  # submission order; value [indices, started or None]
         restart = False
         try:

@@ -1,4 +1,4 @@
-"""`python -m assets.lib.summary`: the tables of the published warehouse and their row counts (run by `make run`)."""
+"""`python -m assets.lib.summary`: the tables and views of the published warehouse, with row counts (`make run`)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,16 @@ def main() -> None:
     database = default_resources()["warehouse"].published
     conn = duckdb.connect(database, read_only=True)
     try:
-        tables = conn.execute(
-            "select schema_name, table_name from duckdb_tables() "
+        relations = conn.execute(
+            "select schema_name, table_name, 'table' from duckdb_tables() "
+            "union all select schema_name, view_name, 'view' from duckdb_views() where not internal "
             "order by schema_name <> 'main', schema_name, table_name"
         ).fetchall()
         print(f"\n{database}")
-        for schema, table in tables:
+        for schema, table, kind in relations:
             name = table if schema == "main" else f"{schema}.{table}"
             rows = conn.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0][0]
-            print(f"  {name:<40} {rows:>10,} rows")
+            print(f"  {name:<40} {rows:>10,} rows{' (view)' if kind == 'view' else ''}")
     finally:
         conn.close()
 
