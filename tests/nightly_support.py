@@ -51,7 +51,9 @@ CORE_SELECTION = (
     "fact_procurement",
     "staging/stg_reports",
     "staging/stg_disclosure",
+    "staging/stg_applications",
     "marts/penalties_by_body_year",
+    "marts/applications_by_report",
     "publish/warehouse",
 )
 

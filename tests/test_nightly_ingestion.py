@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import pytest
 from nightly_support import SAMPLES, Warehouse, asset_metadata
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 HUAPING = "浈江区花坪镇"
 KEJING = "克井镇人民政府"
@@ -124,6 +127,19 @@ def test_new_files_cost_only_themselves(nights):
     assert fourth.meta("raw/report_files")["hashed_files"] == 1
     assert fourth.meta("parsed/reports")["parsed_files"] == 0
     assert fourth.meta("loaded/batches")["rows_inserted"] == 0
+
+
+def test_the_per_report_mart_recomputes_only_the_changed_reports_and_equals_a_full_build(nights):
+    wh, (first, second, third, fourth) = nights
+    modes = [(n.meta("marts/applications_by_report")["mode"], n.meta("marts/applications_by_report")
+              ["reports_recomputed"]) for n in (first, second, third, fourth)]
+    reports = first.counts["main.dim_report"]
+    assert modes == [("full", reports), ("incremental", 0), ("incremental", 3), ("incremental", 0)]
+    body = (PROJECT / "dbt_like_sql" / "marts" / "applications_by_report.sql").read_text(encoding="utf-8")
+    mart = "marts.applications_by_report"
+    assert wh.one(f"select count(*) from ({body}) as fresh") == wh.one(f"select count(*) from {mart}") > 0
+    assert wh.one(f"select count(*) from (select * from ({body}) except all select * from {mart})") == 0
+    assert wh.one(f"select count(*) from (select * from {mart} except all select * from ({body}))") == 0
 
 
 def test_same_bytes_under_two_names_are_one_report_with_both_paths(nights):

@@ -5,7 +5,9 @@ Conventions (DuckDB schema = asset key prefix = group = folder):
 * `seeds/<name>.csv` → table `seeds.<name>`, asset `seeds/<name>`;
 * `<layer>/<name>.sql` → table `<layer>.<name>`, asset `<layer>/<name>`; the file is one SELECT, and
   its leading `--` comment lines are the asset's description; a header line `-- materialized: view`
-  makes it a view instead (for a staging model over millions of rows that only feeds a few marts);
+  makes it a view instead (for a staging model over millions of rows that only feeds a few marts), and
+  `-- materialized: incremental_by_report` recomputes only the reports whose parse changed
+  (`assets/lib/incremental.py`, for a per-report mart);
 * every table the SELECT reads becomes a dependency: `staging.stg_x` → `staging/stg_x`, and an
   unqualified `fact_x` → `fact_x` (the warehouse tables built in Python live in the main schema).
 """
@@ -20,12 +22,13 @@ import dagster as dg
 import sqlglot
 from sqlglot import exp
 
+from assets.lib.incremental import build_incremental, code_version
 from assets.lib.metadata import duckdb_table_metadata
 from assets.lib.resources import DuckDBWarehouse
 from assets.lib.tables import replace_relation
 
 SEEDS = "seeds"
-MATERIALIZED = re.compile(r"materialized:\s*(table|view)")
+MATERIALIZED = re.compile(r"materialized:\s*(table|view|incremental_by_report)")
 
 
 def referenced_tables(sql: str) -> list[list[str]]:
@@ -47,7 +50,7 @@ def _header(sql: str) -> list[str]:
 
 
 def materialization_of(sql: str) -> str:
-    """`view` when the header says `-- materialized: view`, else `table`."""
+    """What the header's `-- materialized:` line says (`view`, `incremental_by_report`), else `table`."""
     for line in _header(sql):
         match = MATERIALIZED.fullmatch(line)
         if match:
@@ -106,6 +109,7 @@ class SqlModels(dg.Component, dg.Model, dg.Resolvable):
         sql = path.read_text(encoding="utf-8")
         body = sql.strip().rstrip(";")
         kind = materialization_of(sql)
+        version = code_version(sql) if kind == "incremental_by_report" else ""
 
         @dg.asset(
             key=[layer, name],
@@ -122,14 +126,18 @@ class SqlModels(dg.Component, dg.Model, dg.Resolvable):
                 conn.execute("begin transaction")
                 try:
                     conn.execute(f"create schema if not exists {layer}")
-                    replace_relation(conn, layer, name, kind, body)
+                    if kind == "incremental_by_report":
+                        extra = build_incremental(conn, layer, name, body, version).as_metadata()
+                    else:
+                        replace_relation(conn, layer, name, kind, body)
+                        extra = {}
                     conn.execute("commit")
                 except Exception:
                     conn.execute("rollback")
                     raise
                 metadata = duckdb_table_metadata(
-                    conn, f"{layer}.{name}", warehouse.database, count_rows=kind == "table"
+                    conn, f"{layer}.{name}", warehouse.database, count_rows=kind != "view"
                 )
-            return dg.MaterializeResult(metadata={**metadata, "materialized": kind})
+            return dg.MaterializeResult(metadata={**metadata, **extra, "materialized": kind})
 
         return _asset

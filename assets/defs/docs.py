@@ -23,6 +23,9 @@ from assets.lib.resources import PROJECT_ROOT, DuckDBWarehouse
 POOL = "duckdb_write"  # one DuckDB writer at a time, like every asset that writes the warehouse
 DOCS_CSV = PROJECT_ROOT / "dbt_like_sql" / "docs" / "columns.csv"
 DICTIONARY = "data_dictionary"  # written by this asset, in the main schema
+# Tables no asset of their own name builds: this asset's dictionary, and the bookkeeping the incremental
+# SQL models write as they build (assets/lib/incremental.py).
+SIDE_TABLES = (f"main.{DICTIONARY}", "loaded.model_reports")
 ANY_TABLE = "*"
 
 
@@ -123,7 +126,7 @@ def document_warehouse(conn: duckdb.DuckDBPyConnection, docs: dict[tuple[str, st
     key="warehouse_docs",
     group_name="analyst",
     kinds={"duckdb"},
-    deps=[asset_key_of(t) for t in documented_tables(load_docs()) if t != f"main.{DICTIONARY}"],
+    deps=[asset_key_of(t) for t in documented_tables(load_docs()) if t not in SIDE_TABLES],
     pool=POOL,
     description=(
         "COMMENT ON every table and column of the warehouse (Chinese label + meaning) from "

@@ -1,3 +1,4 @@
+-- materialized: incremental_by_report
 -- Applications per report and outcome row (section 三), one column per applicant type.
 -- `legal_person_total` is derived (the five organisation columns), never a parsed value.
 select
