@@ -212,6 +212,15 @@ def _parse_bounded(paths: list[Path], worker: _Worker, workers: int, timeout: fl
     queue_: deque[int] = deque(range(len(paths)))
     alone: set[int] = set()  # files to run by themselves: they were in a chunk that timed out or crashed
     results: dict[int, object] = {}
+
+    def judge(chunk: list[int], error: ParseError, retry: list[int]) -> None:
+        """A chunk that failed: a lone file gets `error`; the files of a larger one are run again, alone."""
+        if len(chunk) == 1:
+            results[chunk[0]] = error
+        else:
+            alone.update(chunk)
+            retry.extend(chunk)
+
     emitted = 0
     while emitted < len(paths):
         pool = _pool(min(workers, max(1, len(queue_))))
@@ -244,11 +253,7 @@ def _parse_bounded(paths: list[Path], worker: _Worker, workers: int, timeout: fl
                     except BrokenProcessPool:
                         broken.append((chunk, started))
                     except Exception as exc:  # unpicklable result and the like: that file's problem only
-                        if len(chunk) == 1:
-                            results[chunk[0]] = ParseError("parser_crash", f"{type(exc).__name__}: {exc}")
-                        else:
-                            alone.update(chunk)
-                            retry.extend(chunk)
+                        judge(chunk, ParseError("parser_crash", f"{type(exc).__name__}: {exc}"), retry)
                 if broken:
                     # The chunks that were running hold the culprit; the ones still queued are innocent.
                     lost = broken + [(chunk, started) for chunk, started in inflight.values()]
@@ -268,11 +273,7 @@ def _parse_bounded(paths: list[Path], worker: _Worker, workers: int, timeout: fl
                                if started is not None and now - started >= timeout]
                     for future in overdue:
                         chunk, _ = inflight.pop(future)
-                        if len(chunk) == 1:
-                            results[chunk[0]] = ParseError("parse_timeout", f"parsing took longer than {timeout:g} s")
-                        else:
-                            alone.update(chunk)
-                            retry.extend(chunk)
+                        judge(chunk, ParseError("parse_timeout", f"parsing took longer than {timeout:g} s"), retry)
                     if overdue:
                         retry.extend(i for chunk, _ in inflight.values() for i in chunk)  # innocent: run again
                         inflight.clear()
