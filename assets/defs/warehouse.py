@@ -1,6 +1,6 @@
-"""Layer `warehouse`: DuckDB tables loaded in bulk from the Parquet datasets.
+"""Layer `warehouse`: the DuckDB tables and views over the loaded Parquet batches (schema `loaded`).
 
-One asset per table (see `assets/lib/tables.py`). The identity checks of spec §7 are reported on the
+One asset per table or view (see `assets/lib/tables.py`). The identity checks of spec §7 are reported on the
 fact tables they concern, one check per identity, with severity WARN: a report that breaks an
 identity is data to look at, never a reason to stop loading the others.
 """
