@@ -344,8 +344,11 @@ def drop_batches(root: Path, batch_ids: Iterable[str]) -> int:
     return removed
 
 
+def complete_batch_ids(root: Path) -> set[str]:
+    """The batches whose last file is written (an interrupted run's partial batch is not among them)."""
+    return {p.stem for p in dataset_dir(root, COMMIT_DATASETS[-1]).glob("*.parquet")} - {Path(EMPTY_FILE).stem}
+
+
 def drop_incomplete_batches(root: Path) -> int:
     """Remove batches an interrupted run left behind: a batch is complete once its last file is written."""
-    last = COMMIT_DATASETS[-1]
-    complete = {p.stem for p in dataset_dir(root, last).glob("*.parquet")}
-    return drop_batches(root, batch_ids_on_disk(root) - complete)
+    return drop_batches(root, batch_ids_on_disk(root) - complete_batch_ids(root))

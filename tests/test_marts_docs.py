@@ -12,6 +12,7 @@ import pytest
 
 from assets.defs.charts import NAME
 from assets.defs.docs import DICTIONARY, SIDE_TABLES, asset_key_of, documented_tables, load_docs
+from assets.lib.tables import RELATIONS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -19,14 +20,6 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def wh(tmp_path_factory) -> aw.Warehouse:
     return aw.built(tmp_path_factory)
-
-
-# Every table and view of the warehouse: (database_name, schema_name, table_name, comment).
-RELATIONS = """(
-    select database_name, schema_name, table_name, comment from duckdb_tables() where not temporary
-    union all
-    select database_name, schema_name, view_name, comment from duckdb_views() where not internal and not temporary
-)"""
 
 
 def warehouse_tables(wh) -> set[str]:

@@ -19,6 +19,7 @@ import duckdb
 
 from assets.lib.metadata import duckdb_table_metadata, markdown_table
 from assets.lib.resources import PROJECT_ROOT, DuckDBWarehouse
+from assets.lib.tables import RELATIONS
 
 POOL = "duckdb_write"  # one DuckDB writer at a time, like every asset that writes the warehouse
 DOCS_CSV = PROJECT_ROOT / "dbt_like_sql" / "docs" / "columns.csv"
@@ -86,16 +87,9 @@ def document_warehouse(conn: duckdb.DuckDBPyConnection, docs: dict[tuple[str, st
             label_zh varchar, meaning varchar, documented boolean)"""
     )
     catalog = conn.execute(
-        """
-        with relations as (
-            select database_name, schema_name, table_name, 'table' as kind
-            from duckdb_tables() where not temporary
-            union all
-            select database_name, schema_name, view_name, 'view'
-            from duckdb_views() where not internal and not temporary
-        )
+        f"""
         select r.schema_name, r.table_name, r.kind, c.column_name, c.column_index, c.data_type
-        from relations as r
+        from {RELATIONS} as r
         join duckdb_columns() as c using (database_name, schema_name, table_name)
         where r.database_name = current_database()
         order by r.schema_name, r.table_name, c.column_index

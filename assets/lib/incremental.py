@@ -20,7 +20,7 @@ import duckdb
 
 from assets.lib.loaded import SCHEMA
 from assets.lib.resources import PROJECT_ROOT
-from assets.lib.tables import TABLES, replace_relation
+from assets.lib.tables import TABLES, kind_of, replace_relation
 
 MODEL_REPORTS = f"{SCHEMA}.model_reports"
 MAX_CHANGED = 5000  # more changed reports than this: a full build costs no more
@@ -59,11 +59,7 @@ def build_incremental(
         f"create table if not exists {MODEL_REPORTS} "
         "(model varchar, code_version varchar, report_id varchar, batch_id varchar)"
     )
-    exists = conn.execute(
-        "select count(*) from duckdb_tables() where database_name = current_database() "
-        "and schema_name = ? and table_name = ?",
-        [schema, name],
-    ).fetchall()[0][0]
+    exists = kind_of(conn, schema, name) == "table"
     versions = {v for (v,) in conn.execute(
         f"select distinct code_version from {MODEL_REPORTS} where model = ?", [model]).fetchall()}
     changed: list[str] | None = None

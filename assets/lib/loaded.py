@@ -52,12 +52,6 @@ class LoadResult:
         return {**{k: v for k, v in self.__dict__.items() if k != "rebuilt"}, "rebuilt": ", ".join(self.rebuilt)}
 
 
-def complete_batches(parquet_dir: Path) -> set[str]:
-    """The batch ids whose last file is written (an interrupted run's partial batch is not loaded)."""
-    folder = ex.dataset_dir(parquet_dir, ex.COMMIT_DATASETS[-1])
-    return {p.stem for p in folder.glob("*.parquet")} - {Path(ex.EMPTY_FILE).stem}
-
-
 def _shape(conn: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, str] | None:
     rows = conn.execute(
         "select column_name, data_type from duckdb_columns() where database_name = current_database() "
@@ -126,7 +120,7 @@ def _row_counts(conn: duckdb.DuckDBPyConnection, files: list[Path]) -> dict[str,
 
 def load_batches(conn: duckdb.DuckDBPyConnection, parquet_dir: Path) -> LoadResult:
     """Bring every `loaded.<dataset>` table up to date with the complete batches on disk."""
-    complete = complete_batches(parquet_dir)
+    complete = ex.complete_batch_ids(parquet_dir)  # an interrupted run's partial batch is not loaded
     inserted_batches, deleted_batches, rows_in, rows_out, rebuilt = set(), set(), 0, 0, []
     conn.execute("begin transaction")
     try:

@@ -82,9 +82,10 @@ def _carry(parquet_dir: Path, batches: set[str], shas: set[str], batch_id: str) 
     if not batches or not shas:
         return 0
     wanted = list(shas)
+    keys = {dataset: "sha256" if dataset in ex.COMMIT_DATASETS else "report_id" for dataset in ex.DATASETS}
     frames: dict[str, pl.DataFrame] = {}
     for dataset, (folder, schema) in ex.DATASETS.items():
-        key = "sha256" if dataset in ex.COMMIT_DATASETS else "report_id"
+        key = keys[dataset]
         parts = [
             pl.read_parquet(f, schema=schema).filter(pl.col(key).is_in(wanted)).with_columns(_from=pl.lit(b))
             for b in sorted(batches)
@@ -97,8 +98,8 @@ def _carry(parquet_dir: Path, batches: set[str], shas: set[str], batch_id: str) 
     ]).group_by("sha").agg(pl.col("_from").max())
     batch: dict[str, pl.DataFrame] = {}
     for dataset, frame in frames.items():
-        key = "sha256" if dataset in ex.COMMIT_DATASETS else "report_id"
-        frame = frame.join(latest, left_on=[key, "_from"], right_on=["sha", "_from"], how="semi").drop("_from")
+        frame = frame.join(latest, left_on=[keys[dataset], "_from"], right_on=["sha", "_from"], how="semi")
+        frame = frame.drop("_from")
         if "batch_id" in frame.columns:
             frame = frame.with_columns(batch_id=pl.lit(batch_id))
         batch[dataset] = frame

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from assets.lib.resources import DUCKDB_CONFIG
-from assets.lib.tables import TABLES
+from assets.lib.tables import RELATIONS, TABLES
 
 # Without these tables a build is not a warehouse (e.g. a fresh build file of a partial run).
 REQUIRED_TABLES = ("main.dim_report", "main.file_manifest", "main.quarantine")
@@ -52,12 +52,8 @@ class PublishResult:
 
 def table_counts(conn: duckdb.DuckDBPyConnection, include_views: bool = False) -> dict[str, int]:
     """Rows of every table ("schema.table" → count); with `include_views`, of every view too (computed)."""
-    views = (
-        " union all select schema_name, view_name from duckdb_views() where not internal and not temporary"
-        if include_views else ""
-    )
     names = conn.execute(
-        f"select schema_name, table_name from duckdb_tables() where not temporary{views} order by all"
+        f"select schema_name, table_name from {RELATIONS} where kind = 'table' or ? order by all", [include_views]
     ).fetchall()
     return {
         f"{schema}.{table}": conn.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0][0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from assets.lib.resources import default_resources
+from assets.lib.tables import RELATIONS
 
 
 def main() -> None:
@@ -12,8 +13,7 @@ def main() -> None:
     conn = duckdb.connect(database, read_only=True)
     try:
         relations = conn.execute(
-            "select schema_name, table_name, 'table' from duckdb_tables() "
-            "union all select schema_name, view_name, 'view' from duckdb_views() where not internal "
+            f"select schema_name, table_name, kind from {RELATIONS} "
             "order by schema_name <> 'main', schema_name, table_name"
         ).fetchall()
         print(f"\n{database}")

@@ -93,19 +93,34 @@ def render(table: WarehouseTable, manifest: Path) -> str:
     return table.sql.format(**_sources(manifest), **{name: f"_input_{name}" for name in table.inputs})
 
 
+# Every table and view (DuckDB's catalog lists them apart): database_name, schema_name, table_name, kind, comment.
+RELATIONS = """(
+    select database_name, schema_name, table_name, 'table' as kind, comment
+    from duckdb_tables() where not temporary
+    union all
+    select database_name, schema_name, view_name, 'view', comment
+    from duckdb_views() where not internal and not temporary
+)"""
+
+
+def kind_of(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> str | None:
+    """'table', 'view', or None when the warehouse has no relation of that name."""
+    row = conn.execute(
+        f"select kind from {RELATIONS} where database_name = current_database() and schema_name = ? "
+        "and table_name = ?",
+        [schema, name],
+    ).fetchall()
+    return row[0][0] if row else None
+
+
 def replace_relation(conn: duckdb.DuckDBPyConnection, schema: str, name: str, kind: str, select: str) -> None:
     """`create or replace` a table or view (`kind`); an existing relation of the other kind is dropped first.
 
     Call inside a transaction: readers see the old relation or the new one, never none.
     """
-    other = {"table": "view", "view": "table"}[kind]
-    exists = conn.execute(
-        f"select count(*) from duckdb_{other}s() where database_name = current_database() "
-        f"and schema_name = ? and {other}_name = ?",
-        [schema, name],
-    ).fetchall()[0][0]
-    if exists:
-        conn.execute(f"drop {other} {schema}.{name}")
+    existing = kind_of(conn, schema, name)
+    if existing is not None and existing != kind:
+        conn.execute(f"drop {existing} {schema}.{name}")
     conn.execute(f"create or replace {kind} {schema}.{name} as {select}")
 
 
