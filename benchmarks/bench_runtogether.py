@@ -3,7 +3,7 @@
     uv run python benchmarks/bench_runtogether.py [tables_per_profile]
 
 Generates application tables of both templates that satisfy A1–A3, prints them the way a crawler does
-(label + one digit run per row, no delimiters), reads them back through pipeline.crawled and solves them.
+(label + one digit run per row, no delimiters), reads them back through pipeline.runtogether.locate and solves them.
 Reports CPU milliseconds per table (process time: the machine may be shared) and, per cell, how many
 were decided and how many of those are right.
 A timing, not a test: the test suite asserts correctness only (tests/test_runtogether.py).
@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.crawled import application_runs
-from pipeline.runtogether import solve_applications, solve_review
+from pipeline.runtogether.locate import application_runs, find_tables, pairs
+from pipeline.runtogether.solve import solve_applications, solve_review
 from pipeline.templates import APPLICATION_COLUMNS, APPLICATION_ROWS, OUTCOME_ROWS
 
 LABEL = {
@@ -84,7 +84,9 @@ def main(n: int) -> None:
                 truth = make_table(template, rng, zero, ranges)
                 lines = crawl(truth)
                 t0 = time.process_time()
-                runs = application_runs(lines, template).run_map()
+                table = find_tables(pairs(lines))["applications"]
+                application_runs(table, template)
+                runs = table.run_map()
                 t1 = time.process_time()
                 sol = solve_applications(runs, template)
                 times.append((time.process_time() - t1) * 1000)

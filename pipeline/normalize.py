@@ -19,7 +19,7 @@ _NUMBERING = re.compile(r"^(?:\d{1,2}[.、．]|\([一二三四五六七八九十
 
 # A lone dash, slash or 无 stands for "no value" (spec §10.3); a dash followed by digits is negative.
 PLACEHOLDERS = frozenset({"-", "--", "—", "——", "–", "/", "无", "－", "―", "─", "\\"})
-_NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(万元|元|件|个|项|条)?$")
+_NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(万元|元|件|个|项|条|笔)?$")
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")
 _BLANK_ENTITIES = ("&nbsp;", "&#160;", "&ensp;", "&emsp;")
 

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Protocol
 
-from pipeline import crawled, run_together
-from pipeline.applications import detect_template as detect_applications_template
-from pipeline.applications import extract_applications
-from pipeline.disclosure import extract_disclosure
+from pipeline.grid_tables import GridTables
 from pipeline.identities import check_identities
-from pipeline.layout import Grid, logical_rows, tokens
+from pipeline.layout import Grid
 from pipeline.metadata import extract_metadata
 from pipeline.model import ParseError, Report
 from pipeline.place import Placer
 from pipeline.readers import read_document
-from pipeline.review import extract_review
-from pipeline.sections import TABLE_SECTIONS, find_sections
+from pipeline.runtogether import RunTogetherTables
+from pipeline.sections import TABLE_SECTIONS
 from pipeline.split_digits import suspect_split_numbers
 from pipeline.templates import expected_tables
 
@@ -29,6 +27,39 @@ _SECTION_TABLES = {
     "applications": ("applications",),
     "review": ("review_litigation",),
 }
+
+
+class TableReader(Protocol):
+    """How a document's tables are read: a grid's cells (`GridTables`) or run-together text
+    (`RunTogetherTables`). Chosen once per document; everything else in a parse is shared."""
+
+    layouts: list[str] | tuple[str, ...]
+
+    def found(self) -> set[str]:
+        """The table sections found: disclosure, applications, review."""
+
+    def first_line(self) -> int | None:
+        """0-based line where the first table section starts (the title block is above it)."""
+
+    def read_disclosure(self, placer: Placer) -> dict[str, str]:
+        """Place section 二's cells; return the template of each 第二十条 table."""
+
+    def application_template(self) -> str | None:
+        """The application table's own template (2019 / 2021 / unknown), None when it has no rows."""
+
+    def read_applications(self, template: str, placer: Placer) -> None:
+        """Place the application table's cells under the given template."""
+
+    def read_review(self, placer: Placer) -> None:
+        """Place the review/litigation row."""
+
+    def finish(self, placer: Placer) -> None:
+        """Report what the reader left out that no table finding covers."""
+
+
+def table_reader(grid: Grid, lines: list[str]) -> TableReader:
+    """Run-together text when table rows share their cells with their values (spec §14), else the grid."""
+    return RunTogetherTables.detect(grid, lines) or GridTables(grid)
 
 
 def parse_bytes(data: bytes, file: str = "<bytes>") -> Report:
@@ -52,40 +83,16 @@ def parse_file(path: str | Path) -> Report:
 def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence: float,
                lines: list[str], input_format: str = "text") -> Report:
     """Everything after the grid, shared by every input format."""
-    sections = find_sections(grid)
-    if not any(name in sections for name in TABLE_SECTIONS):
+    reader = table_reader(grid, lines)
+    sections = reader.found()
+    if not sections & set(TABLE_SECTIONS):
         raise ParseError("not_a_report", "none of the report's table sections (二, 三, 四) was found")
-    first = min((s.heading_line if s.heading_line is not None else s.start) for s in sections.values())
-    meta = extract_metadata(lines, first)
+    meta = extract_metadata(lines, reader.first_line())
     placer = Placer()
-    table_templates: dict[str, str] = {}
-    layouts: list[str] = []
-    skipped: list[int] = []
-
-    # Crawled text whose cells ran together (spec §14) is read per section as label → digit runs.
-    glued = not grid.exact and crawled.is_run_together(lines)
-    sec = sections.get("disclosure")
-    if sec and glued:
-        layouts.append("run_together")
-        table_templates.update(run_together.extract_disclosure(lines[sec.start:sec.end], sec.start + 1, placer))
-    elif sec:
-        toks, mode = tokens(grid, sec.start, sec.end, skipped)
-        layouts.append(mode)
-        table_templates.update(extract_disclosure(toks, mode, grid.exact, placer))
-
-    app_template = "unknown"
-    sec = sections.get("applications")
-    app_rows = []
-    if sec and glued:
-        app_template = crawled.application_template(lines[sec.start:sec.end])
-    elif sec:
-        toks, mode = tokens(grid, sec.start, sec.end, skipped)
-        layouts.append(mode)
-        app_rows = logical_rows(toks, mode, grid.exact)
-        app_template = detect_applications_template(app_rows)
-
-    template = _report_template(table_templates, app_template)
-    if sec and (app_rows or glued):
+    table_templates = reader.read_disclosure(placer)
+    app_template = reader.application_template()
+    template = _report_template(table_templates, app_template or "unknown")
+    if app_template is not None:
         tpl = app_template if app_template != "unknown" else template
         if tpl in ("2019", "2021"):
             if app_template == "unknown":
@@ -93,26 +100,12 @@ def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence:
                             f"applications: （六） rows do not mark the template; {tpl} taken from section 二",
                             table="applications")
             table_templates["applications"] = tpl
-            if glued:
-                run_together.extract_applications(lines[sec.start:sec.end], sec.start + 1, tpl, placer)
-            else:
-                extract_applications(app_rows, tpl, placer)
+            reader.read_applications(tpl, placer)
         else:
             placer.find("warning", "template_unknown", "applications: the table's template cannot be told",
                         table="applications")
-
-    sec = sections.get("review")
-    if sec and glued:
-        run_together.extract_review(lines[sec.start:sec.end], sec.start + 1, placer)
-    elif sec:
-        toks, mode = tokens(grid, sec.start, sec.end, skipped)
-        layouts.append(mode)
-        extract_review(logical_rows(toks, mode, grid.exact), placer)
-
-    if skipped:
-        placer.find("info", "page_number_skipped",
-                    f"page numbers inside the tables left out (lines {', '.join(map(str, skipped))})",
-                    line=skipped[0])
+    reader.read_review(placer)
+    reader.finish(placer)
     _missing_tables(placer, sections, template, table_templates)
     if template == "unknown":
         placer.find("warning", "template_unknown", "no table marks the report's template")
@@ -134,7 +127,7 @@ def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence:
         organization=meta.organization,
         published_on=meta.published_on,
         input_format=input_format,
-        layout=_layout_name(layouts),
+        layout=_layout_name(list(reader.layouts)),
         table_templates=table_templates,
         cells=placer.cells,
         findings=placer.findings + identity_findings + suspect_split_numbers(placer.cells, checks, placer.findings),
@@ -154,7 +147,7 @@ def _report_template(table_templates: dict[str, str], app_template: str) -> str:
     return known[0]
 
 
-def _missing_tables(placer: Placer, sections: dict, template: str, table_templates: dict[str, str]) -> None:
+def _missing_tables(placer: Placer, sections: set[str], template: str, table_templates: dict[str, str]) -> None:
     found = {c.table for c in placer.cells} | set(table_templates)
     expected = expected_tables(template) if template in ("2019", "2021") else expected_tables("2021")
     if template == "hybrid":

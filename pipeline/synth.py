@@ -3,6 +3,11 @@
 Reports are rendered from the template declarations, so the truth is known by construction: values
 satisfy every identity of spec §7 unless a defect says otherwise. Deterministic for a given seed.
 Used by the benchmark (throughput and accuracy) and by tests that need combinations the five seeds lack.
+
+The layouts here all parse exactly; real files do not (spec §15). The layouts in REAL_LAYOUTS (a crawled
+page on one line, a PDF converted to markdown, a CMS fragment, a page buried in site chrome) are rendered
+by pipeline.synth_realistic; `make_report` and `corpus` produce them only when asked, so the reports of
+the existing layouts stay byte for byte what they were for a given seed.
 """
 
 from __future__ import annotations
@@ -29,6 +34,12 @@ Key = tuple[str, str, str]
 LAYOUTS = ("pipe", "pipe_trailing", "tab", "markdown", "block", "stream")
 RUN_TOGETHER = "run_together"  # crawled text, cells glued with no delimiter (spec §14): only identities split it
 HTML = "html"  # a government web page (spec §10): not in LAYOUTS, which are the text layouts
+# Real-file layouts (spec §15, pipeline.synth_realistic): never drawn unless asked for.
+CRAWLED_PAGE = "crawled_page"  # a crawler's header block, then the whole page on one line
+PDF_MARKDOWN = "pdf_markdown"  # a PDF converted to markdown: wrapped labels, page breaks inside tables
+HTML_FRAGMENT = "html_fragment"  # a CMS export: <p> and <table> only, several KB of prose first
+HTML_CHROME = "html_chrome"  # the HTML page inside 100–400 K characters of site chrome
+REAL_LAYOUTS = (CRAWLED_PAGE, PDF_MARKDOWN, HTML_FRAGMENT, HTML_CHROME)
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "utf-16")
 # What a page in each encoding declares in its <meta>: GB18030 pages say GB2312 or GBK more often than not.
 _HTML_CHARSETS = {
@@ -59,14 +70,18 @@ class SynthReport:
     values: dict[Key, int | float | None]  # the printed truth
     defects: list[str] = field(default_factory=list)
     lost_labels: bool = False
+    traits: list[str] = field(default_factory=list)  # real-file traits shown (pipeline.synth_realistic.TRAITS)
 
     def truth(self) -> dict:
-        return {
+        row = {
             "file": self.name, "template": self.template, "layout": self.layout, "encoding": self.encoding,
             "organization": self.organization, "report_year": self.report_year,
             "published_on": self.published_on, "defects": self.defects, "status": "parsed",
             "cells": [[t, r, c, v] for (t, r, c), v in self.values.items()],
         }
+        if self.traits:  # only real-like reports have any: the truth of the other layouts stays as it was
+            row["traits"] = self.traits
+        return row
 
 
 def _count(rng: random.Random, busy: float) -> int:
@@ -357,10 +372,12 @@ def render_html(r: SynthReport, lines: list[tuple[bool, list[str]]], rng: random
 
 def make_report(i: int, rng: random.Random, defect_rate: float = 0.1,
                 layouts: tuple[str, ...] = LAYOUTS) -> tuple[SynthReport, bytes]:
-    """Report number i of a corpus: random template, layout (a text layout, RUN_TOGETHER or HTML), encoding,
-    values and maybe a defect."""
+    """Report number i of a corpus: random template, layout (a text layout, RUN_TOGETHER, HTML or one of
+    REAL_LAYOUTS), encoding, values and maybe a defect."""
     template = rng.choice(("2019", "2021"))
     layout = rng.choice(layouts)
+    if layout in REAL_LAYOUTS:
+        return make_real_like(i, rng, layout, defect_rate)
     encoding = rng.choice(ENCODINGS)
     org = rng.choice(_COUNTIES) + rng.choice(_TOWNS) + rng.choice(("人民政府", ""))
     year = rng.randint(2019, 2025)
@@ -392,8 +409,24 @@ def report_rng(seed: int, i: int, purpose: str = "report") -> random.Random:
     return random.Random(f"{purpose}:{seed}:{i}")
 
 
-def corpus(n: int, seed: int = 0, defect_rate: float = 0.1,
-           layouts: tuple[str, ...] = LAYOUTS, start: int = 0) -> Iterator[tuple[SynthReport, bytes]]:
-    """Reports start … n-1 of the corpus of this seed (the same reports whatever `start` is)."""
+def make_real_like(i: int, rng: random.Random, layout: str | None = None,
+                   defect_rate: float = 0.1) -> tuple[SynthReport, bytes]:
+    """Report number i in a layout of REAL_LAYOUTS (drawn when None), or in a text layout of LAYOUTS /
+    RUN_TOGETHER with the real-file traits that layout can show (see pipeline.synth_realistic)."""
+    from pipeline.synth_realistic import make_real_like as make  # it builds on this module
+
+    return make(i, rng, layout, defect_rate)
+
+
+def corpus(n: int, seed: int = 0, defect_rate: float = 0.1, layouts: tuple[str, ...] = LAYOUTS, start: int = 0,
+           real_share: float = 0.0) -> Iterator[tuple[SynthReport, bytes]]:
+    """Reports start … n-1 of the corpus of this seed (the same reports whatever `start` is).
+
+    With `real_share`, that share of the reports (drawn per report from a source of its own, so every other
+    report is the one the corpus has without it) is real-like, in one of REAL_LAYOUTS.
+    """
     for i in range(start, n):
-        yield make_report(i, report_rng(seed, i), defect_rate, layouts)
+        if real_share and report_rng(seed, i, "real-like").random() < real_share:
+            yield make_real_like(i, report_rng(seed, i), None, defect_rate)
+        else:
+            yield make_report(i, report_rng(seed, i), defect_rate, layouts)

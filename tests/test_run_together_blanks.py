@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline import parse_file
-from pipeline.runtogether import cut_runs
+from pipeline.runtogether.pieces import cut_runs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "run_together"
 

@@ -1,12 +1,9 @@
-"""Table cells that a crawler ran together into one digit run, recovered with the identities (spec §14).
+"""What the identities decide about the splits of a table's runs (spec §7, §14).
 
-Crawled text often loses every delimiter between cells: `行政许可396442278` is 396 | 442 | 278, and an
-application row `…申请数量120000012` is 12, 0, 0, 0, 0, 0, 12. A run alone rarely decides its split, but the
-identities of spec §7 usually do: A3 (a row's 总计 = its six applicant columns) prunes each row, A1/A2 tie
-the rows of a column together, and R1–R3 fix the review blocks. The rules this module keeps:
+A run alone rarely decides its split, but the identities usually do: A3 (a row's 总计 = its six applicant
+columns) prunes each row, A1/A2 tie the rows of a column together, and R1–R3 fix the review blocks:
 
-* exactly one split satisfies every identity that applies → its cells (the caller marks them
-  `split_by_identity`);
+* exactly one split satisfies every identity that applies → its cells (placed as `split_by_identity`);
 * several do → no cells for the rows (or review blocks) they disagree on, and the candidates are listed;
 * none does (the source breaks an identity) → fall back to a row's split only if it is the unique one
   under the identities that remain, and say so; otherwise no cells and a finding.
@@ -17,438 +14,30 @@ Everything here is a pure function of strings: no I/O, no Placer. `Solution.note
 from __future__ import annotations
 
 import itertools
-import re
-import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from pipeline.normalize import label_key
+from pipeline.runtogether.splits import (
+    ENUMERATION_CAP,
+    PLACEHOLDER,
+    Split,
+    Splitter,
+    SumSplits,
+    Values,
+    canonical_run,
+    enumerate_capped,
+    literal_value,
+    operand,
+    sum_splits,
+    to_values,
+)
 from pipeline.templates import APPLICATION_COLUMNS, APPLICATION_ROWS, OUTCOME_ROWS, REVIEW_COLUMNS, REVIEW_ROW
 
-Split = tuple[str, ...]  # the literal of each cell as printed; "" = a cell missing from the run
-Values = tuple[Decimal | None, ...]
-
 CANDIDATE_CAP = 20  # candidates listed in a finding; the full count is always given
-ENUMERATION_CAP = 5000  # unconstrained splits enumerated for a blank-total or relaxed hypothesis
 STATE_CAP = 200_000  # partial column sums kept by the A2 search before it gives up on A2
 
-KINDS = ("count", "signed_count", "money_yuan", "money_wan_yuan")
-_LITERAL = {
-    "count": re.compile(r"0|[1-9]\d*"),
-    "signed_count": re.compile(r"[+-]?(?:0|[1-9]\d*)"),
-    "money_yuan": re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?"),
-    "money_wan_yuan": re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?"),
-}
-# A printed "no value" that sits inside a run (spec §10.3); it is a cell of its own, value None. `无` glued
-# between a label and its digits (`…申请数量无579215300302`) is the row's first cell, not part of the label.
-_PLACEHOLDER = re.compile(r"--?|——?|–|/|无")
-
-# ---------------------------------------------------------------------------------------------
-# 1. Cutting crawled text into labels and digit runs
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Piece:
-    """A label or a digit run of a crawled cell. `text` is NFKC (runs: single spaces mark known cuts)."""
-
-    kind: str  # label | run
-    text: str
-    raw: str  # the slice of the input it came from (a run's raw includes its unit)
-    start: int  # offsets into the input
-    end: int
-    unit: str | None = None  # 元 / 万元 written right after a run
-
-    @property
-    def key(self) -> str:
-        """The label-matching form (normalize.label_key) of a label; "" for a run."""
-        return label_key(self.text) if self.kind == "label" else ""
-
-    @property
-    def digits(self) -> int:
-        return sum(c.isdigit() for c in self.text)
-
-
-_DIGITS = frozenset("0123456789")
-_RUN_SIGNS = frozenset(".+-—–/")
-_RUN_CHARS = re.compile(r"[0-9.+\-—–/\s]+")  # digits, run signs and whitespace (str.isspace)
-# `无` directly before a digit is a blank cell inside the run (`…数量无579…`, `…0无4.…`); before anything else
-# it is label text: `4.无正当理由大量反复申请` is a row label of the 2021 template.
-_BLANK_BEFORE_DIGIT = re.compile(r"无(?=[0-9])")
-# Digits that belong to a label, never to a value: anything in parentheses (`(2)`, `(指2019年事项数)`),
-# years, dates and article numbers.
-_LABEL_ONLY = re.compile(r"\([^()]*\)|(?:19|20)\d{2}年|(?<=年)\d{1,2}月|(?<=月)\d{1,2}日|第\d+[条项款章节]")
-_UNITS = ("万元", "元")
-
-
-class _NfkcOneToOne(dict):
-    """str.translate table: each character → its NFKC form when that is one character, else a sentinel."""
-
-    def __missing__(self, code: int) -> str:
-        norm = unicodedata.normalize("NFKC", chr(code))
-        self[code] = norm if len(norm) == 1 else _MULTI
-        return self[code]
-
-
-_MULTI = "\uffff"  # a noncharacter: marks a character whose NFKC form is not one character
-_ONE_TO_ONE = _NfkcOneToOne()
-
-
-def _nfkc_mapped(text: str) -> tuple[str, Sequence[int]]:
-    """NFKC per character, with the raw offset of every normalised character (and one past the end).
-
-    Almost every character normalises to one character (full-width → ASCII), so offsets are the
-    identity: one C-level translate. Only text holding a `㈠`-like character is mapped per character.
-    """
-    s = text.translate(_ONE_TO_ONE)
-    if _MULTI not in s:
-        return s, range(len(text) + 1)
-    chars: list[str] = []
-    src: list[int] = []
-    for i, ch in enumerate(text):
-        for c in unicodedata.normalize("NFKC", ch):
-            chars.append(c)
-            src.append(i)
-    src.append(len(text))
-    return "".join(chars), src
-
-
-def _list_number(body: str) -> int:
-    """Length of the list number `N` ending `body` (a single digit 1–9: the tables count to 8), or 0."""
-    return 1 if body and body[-1] in "123456789" else 0
-
-
-@lru_cache(maxsize=4096)  # the same cells are cut to detect the layout, the template and the runs
-def cut_runs(text: str) -> tuple[Piece, ...]:
-    """Cut a crawled cell into label and digit-run pieces, in order.
-
-    A trailing `N.` or `N、` before a label is that label's list number (`…00000002.其他法律…` → run `0000000`,
-    label `2.其他法律…`); digits inside parentheses, years and dates stay in their label. Whitespace inside
-    a run is kept as a single space: it marks a cut the splitter must respect.
-    """
-    s, src = _nfkc_mapped(text)
-    # Characters that must stay in their label are masked (same length, so offsets hold).
-    masked = _LABEL_ONLY.sub(lambda m: "\x01" * len(m.group()), s)
-    masked = _BLANK_BEFORE_DIGIT.sub("/", masked)  # a run sign for the cutting; the run keeps its 无
-    runs: list[tuple[int, int, int, str | None]] = []  # (start, end, end incl. unit, unit)
-    for m in _RUN_CHARS.finditer(masked):
-        span = _run_span(s, m.start(), m.end())
-        if span is not None:
-            runs.append(span)
-    pieces: list[Piece] = []
-    prev = 0
-    for a, b, after, unit in runs:
-        _label(pieces, text, s, src, prev, a)
-        body = re.sub(r"\s+", " ", s[a:b])
-        pieces.append(Piece("run", body, text[src[a] : src[after]], src[a], src[after], unit))
-        prev = after
-    _label(pieces, text, s, src, prev, len(s))
-    return tuple(pieces)
-
-
-def _run_span(s: str, i: int, j: int) -> tuple[int, int, int, str | None] | None:
-    """The value part of the run-character segment s[i:j], or None when it holds no value."""
-    a, b = i, j
-    while a < b and s[a].isspace():
-        a += 1
-    while b > a and s[b - 1].isspace():
-        b -= 1
-    followed = j < len(s)  # a label follows the segment
-    trimmed = False
-    if followed and s[j] == "、" and b == j:
-        n = _list_number(s[a:b])
-        b -= n
-        trimmed = n > 0
-    elif b > a and s[b - 1] == ".":
-        n = _list_number(s[a : b - 1]) if followed else 0
-        b -= n + 1
-        trimmed = True
-    while b > a and s[b - 1].isspace():
-        b -= 1
-    while a < b and s[a] == ".":
-        a += 1
-    if not any(c in _DIGITS for c in s[a:b]):
-        return None
-    after, unit = b, None
-    if not trimmed:
-        k = b
-        while k < len(s) and s[k] == " ":
-            k += 1
-        for u in _UNITS:
-            if s.startswith(u, k):
-                after, unit = k + len(u), u
-                break
-    return a, b, after, unit
-
-
-def _label(pieces: list[Piece], text: str, s: str, src: Sequence[int], a: int, b: int) -> None:
-    while a < b and s[a].isspace():
-        a += 1
-    while b > a and s[b - 1].isspace():
-        b -= 1
-    if a < b:
-        pieces.append(Piece("label", s[a:b], text[src[a] : src[b]], src[a], src[b]))
-
-
-# ---------------------------------------------------------------------------------------------
-# 2. Splitting one run into cells
-# ---------------------------------------------------------------------------------------------
-
-
-def canonical_run(run: str) -> str:
-    """NFKC, one space per whitespace stretch (a known cut), trimmed."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", run)).strip()
-
-
-def literal_value(lit: str) -> Decimal | None:
-    """The value of one cell literal: None for a missing cell or a printed placeholder."""
-    if not lit or _PLACEHOLDER.fullmatch(lit):
-        return None
-    return Decimal(lit)
-
-
-def to_values(split: Split) -> Values:
-    return tuple(literal_value(x) for x in split)
-
-
-class _Splitter:
-    """All splits of one run into len(kinds) cells; counted first (memoised), then generated lazily."""
-
-    def __init__(self, run: str, kinds: Sequence[str], max_blanks: int) -> None:
-        for k in kinds:
-            if k not in _LITERAL:
-                raise ValueError(f"unknown cell kind {k!r}; expected one of {KINDS}")
-        self.s = canonical_run(run)
-        self.kinds = tuple(kinds)
-        self.max_blanks = max_blanks
-        self._lits: dict[tuple[int, str], tuple[tuple[int, str], ...]] = {}
-        self._count: dict[tuple[int, int, int], int] = {}
-
-    def literals(self, pos: int, kind: str) -> tuple[tuple[int, str], ...]:
-        """(next position, literal) for every literal of `kind` starting at pos, within its chunk."""
-        key = (pos, kind)
-        if key not in self._lits:
-            s = self.s
-            end = s.find(" ", pos)
-            end = len(s) if end < 0 else end
-            out = []
-            for q in range(pos + 1, end + 1):
-                lit = s[pos:q]
-                if _LITERAL[kind].fullmatch(lit) or _PLACEHOLDER.fullmatch(lit):
-                    out.append((q + 1 if q < len(s) and s[q] == " " else q, lit))
-            self._lits[key] = tuple(out)
-        return self._lits[key]
-
-    def count(self, pos: int = 0, k: int = 0, b: int = 0) -> int:
-        key = (pos, k, b)
-        if key in self._count:
-            return self._count[key]
-        if k == len(self.kinds):
-            n = 1 if pos == len(self.s) else 0
-        else:
-            n = self.count(pos, k + 1, b + 1) if b < self.max_blanks else 0
-            for q, _ in self.literals(pos, self.kinds[k]):
-                n += self.count(q, k + 1, b)
-        self._count[key] = n
-        return n
-
-    def generate(self, pos: int = 0, k: int = 0, b: int = 0) -> Iterator[Split]:
-        if not self.count(pos, k, b):
-            return
-        if k == len(self.kinds):
-            yield ()
-            return
-        if b < self.max_blanks:
-            for rest in self.generate(pos, k + 1, b + 1):
-                yield ("", *rest)
-        for q, lit in self.literals(pos, self.kinds[k]):
-            for rest in self.generate(q, k + 1, b):
-                yield (lit, *rest)
-
-
-def split_literals(run: str, kinds: Sequence[str], *, max_blanks: int = 0) -> Iterator[Split]:
-    """Every split of `run` into len(kinds) cell literals, lazily, in a fixed order.
-
-    A literal obeys its kind (no leading zeros except `0`; a sign only in `signed_count`; one decimal point
-    only in money); a printed placeholder (`-`, `/`, `—`) is a cell of any kind. With max_blanks > 0 up to
-    that many cells may be missing from the run altogether (literal "").
-    """
-    return _Splitter(run, kinds, max_blanks).generate()
-
-
-def count_splits(run: str, kinds: Sequence[str], *, max_blanks: int = 0) -> int:
-    """How many splits split_literals would yield, without generating them (a memoised count)."""
-    return _Splitter(run, kinds, max_blanks).count()
-
-
-def splits(run: str, kinds: Sequence[str], *, max_blanks: int = 0) -> list[Values]:
-    """Every way to split a digit run into len(kinds) numbers (None = placeholder or missing cell)."""
-    return [to_values(x) for x in split_literals(run, kinds, max_blanks=max_blanks)]
-
-
-# -- sum-constrained splits: the last cell is the total of the others (A3, R1–R3) ---------------
-
-_COUNT = _LITERAL["count"]
-
-
-def _int(lit: str) -> int:
-    """A count literal's value; a missing cell or placeholder counts 0 as an operand (spec §7.6)."""
-    return int(lit) if lit and lit[0] in _DIGITS else 0
-
-
-_PH_SET = frozenset({"-", "--", "—", "——", "–", "/", "无"})  # the strings _PLACEHOLDER matches
-
-
-class _Prefixes:
-    """Splits of the prefixes of a canonical run into counts with a given sum (meet in the middle).
-
-    A *state* j means s[:j] is covered (j never sits just after a space). To split s[:j] into n operands
-    summing to a target, a depth-first search places the right half of the operands, right to left, and
-    looks the remainder up in a table of the sums the left half can make of what is left. The tables are
-    memoised per state, so every choice of the total shares them. Two free checks prune the search: an
-    operand is at most the remaining sum (so it has no more digits), and m operands covering c characters
-    are each below 10^(c-m+1).
-    """
-
-    def __init__(self, s: str) -> None:
-        self.s = s
-        self.chars = [0]  # non-space characters in s[:j]
-        self.chunk = [0]  # where the chunk holding s[j-1] starts
-        for j, c in enumerate(s, start=1):
-            self.chars.append(self.chars[-1] + (c != " "))
-            self.chunk.append(j if c == " " else self.chunk[-1])
-        self.short = 2 if "--" in s or "——" in s else 1  # the longest literal worth 0
-        self._ends: dict[int, list[tuple[int, str, int]]] = {}
-        self._left: dict[tuple[int, int, int], dict[int, list[Split]]] = {}
-
-    def _literals_ending(self, j: int) -> list[tuple[int, str, int]]:
-        """(state before, literal, value) of every count or placeholder literal ending at j, shortest first."""
-        if j not in self._ends:
-            s, out = self.s, []
-            for i in range(j - 1, self.chunk[j] - 1, -1):
-                lit = s[i:j]
-                if lit in _PH_SET:
-                    v = 0
-                elif lit.isascii() and lit.isdigit() and (lit[0] != "0" or len(lit) == 1):
-                    v = int(lit)
-                else:
-                    continue
-                out.append((i - 1 if i > 0 and s[i - 1] == " " else i, lit, v))
-            self._ends[j] = out
-        return self._ends[j]
-
-    def _sums(self, j: int, m: int, spare: int) -> dict[int, list[Split]]:
-        """Every split of s[:j] into m cells (up to `spare` of them missing), grouped by its sum."""
-        key = (j, m, spare)
-        if key not in self._left:
-            out: dict[int, list[Split]] = {}
-            if m == 0:
-                if j == 0:
-                    out[0] = [()]
-            else:
-                if spare:
-                    for total, splits_ in self._sums(j, m - 1, spare - 1).items():
-                        out.setdefault(total, []).extend((*x, "") for x in splits_)
-                for i, lit, v in self._literals_ending(j):
-                    for total, splits_ in self._sums(i, m - 1, spare).items():
-                        out.setdefault(total + v, []).extend((*x, lit) for x in splits_)
-            self._left[key] = out
-        return self._left[key]
-
-    def _feasible(self, j: int, m: int, rem: int, spare: int) -> bool:
-        c = self.chars[j]
-        width = max(len(str(rem)), self.short)
-        for k in range(max(m - spare, 0), m + 1):
-            if (k == 0 and c == 0 and rem == 0) or (k and k <= c <= k * width and rem < k * 10 ** (c - k + 1)):
-                return True
-        return False
-
-    def operands(self, j: int, n: int, target: int, max_blanks: int) -> list[Split]:
-        """Splits of s[:j] into n counts (or placeholders; up to max_blanks missing) that sum to target."""
-        half = n // 2  # operands left to the table
-        out: list[Split] = []
-        acc: list[str] = []
-
-        def dfs(j: int, m: int, rem: int, spare: int) -> None:
-            if not self._feasible(j, m, rem, spare):
-                return
-            if m == half:
-                tail = tuple(reversed(acc))
-                out.extend((*x, *tail) for x in self._sums(j, m, spare).get(rem, ()))
-                return
-            if spare:
-                acc.append("")
-                dfs(j, m - 1, rem, spare - 1)
-                acc.pop()
-            for i, lit, v in self._literals_ending(j):
-                if v > rem:
-                    if lit[0] in _DIGITS:
-                        break  # a longer count is larger still
-                    continue
-                acc.append(lit)
-                dfs(i, m - 1, rem - v, spare)
-                acc.pop()
-
-        dfs(j, n, target, max_blanks)
-        return out
-
-
-@dataclass(frozen=True)
-class SumSplits:
-    """Splits of a run whose last cell is the total of the others (A3 for a row, R1–R3 for a block)."""
-
-    checked: tuple[Split, ...]  # the total is printed and equals the sum of the operands
-    unchecked: tuple[Split, ...]  # the total is a placeholder or missing: the identity is not evaluable
-    unchecked_count: int  # may exceed len(unchecked) (enumeration capped at ENUMERATION_CAP)
-
-
-@lru_cache(maxsize=4096)
-def sum_splits(run: str, cells: int, max_blanks: int = 0) -> SumSplits:
-    """Splits of `run` into `cells` counts whose last is the sum of the first cells-1.
-
-    Each suffix of the last chunk is tried as the total. Casting out nines rejects most of them for free
-    (a number ≡ its digit sum mod 9, so the operands' sum ≡ the digit sum of the rest, however it is cut);
-    the others are searched by _Prefixes, which never enumerates the unconstrained splits. A total that
-    is a placeholder or missing leaves the identity not evaluable: those splits are enumerated up to
-    ENUMERATION_CAP and counted beyond it (`unchecked_count` > len(`unchecked`) means the list is partial).
-    """
-    s = canonical_run(run)
-    pre = _Prefixes(s)
-    checked: list[Split] = []
-    unchecked: list[Split] = []
-    unchecked_count = 0
-    start = s.rfind(" ") + 1
-    nines = [0]  # digit sums of the prefixes: a number ≡ its digit sum (mod 9), however the digits are cut
-    for c in s:
-        nines.append(nines[-1] + (int(c) if c in _DIGITS else 0))
-    for j in range(start, len(s)):
-        lit = s[j:]
-        state = j - 1 if j > 0 and s[j - 1] == " " else j
-        if _COUNT.fullmatch(lit):
-            if (int(lit) - nines[state]) % 9:
-                continue  # casting out nines: no split of the operands can sum to this total
-            checked.extend((*ops, lit) for ops in pre.operands(state, cells - 1, int(lit), max_blanks))
-        elif _PLACEHOLDER.fullmatch(lit):
-            unchecked_count += _enumerate(s[:state], cells - 1, max_blanks, (lit,), unchecked)
-    if max_blanks:
-        unchecked_count += _enumerate(s, cells - 1, max_blanks - 1, ("",), unchecked)
-    return SumSplits(tuple(checked), tuple(unchecked), unchecked_count)
-
-
-def _enumerate(s: str, n: int, max_blanks: int, tail: Split, out: list[Split]) -> int:
-    """Append every n-count split of s (plus `tail`) to out unless there are too many; return the count."""
-    sp = _Splitter(s, ("count",) * n, max_blanks)
-    total = sp.count()
-    if total <= ENUMERATION_CAP:
-        out.extend((*x, *tail) for x in sp.generate())
-    return total
-
-
-# ---------------------------------------------------------------------------------------------
-# 3. Solutions and the findings they imply
-# ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -563,7 +152,7 @@ def _fmt(values: Values | None) -> str:
 
 def _has_placeholder(split: Split) -> bool:
     """A printed blank among the cells: an identity then holds whatever the blank hides (spec §7.6)."""
-    return any(x and _PLACEHOLDER.fullmatch(x) for x in split)
+    return any(x and PLACEHOLDER.fullmatch(x) for x in split)
 
 
 def _missing(split: Split) -> list[int]:
@@ -583,7 +172,7 @@ def solve_plain(run: str, kinds: Sequence[str], *, row: str = "row", columns: Se
         raise ValueError("columns and kinds differ in length")
     sol = Solution(table, identities=())
     sol.units[row] = (row, cols, run)
-    sp = _Splitter(run, kinds, 0)
+    sp = Splitter(run, kinds, 0)
     n = sp.count()
     if n == 1:
         sol._take(row, next(sp.generate()))
@@ -701,7 +290,7 @@ def _block_splits(part: str, relaxed: bool, max_blanks: int) -> tuple[Split, ...
     """The 5-cell splits of one block: all of them if its identity is set aside, else R-consistent ones."""
     if relaxed:
         out: list[Split] = []
-        n = _enumerate(part, 5, max_blanks, (), out)
+        n = enumerate_capped(part, 5, max_blanks, (), out)
         return tuple(out) if n == len(out) else _PARTIAL
     ss = sum_splits(part, 5, max_blanks)
     return ss.checked + ss.unchecked if ss.unchecked_count == len(ss.unchecked) else _PARTIAL
@@ -730,7 +319,7 @@ Vec = tuple[int, ...]
 
 
 def _vec(split: Split) -> Vec:
-    return tuple(_int(x) for x in split[:_N])
+    return tuple(operand(x) for x in split[:_N])
 
 
 def _add(a: Vec, b: Vec) -> Vec:
@@ -916,10 +505,3 @@ def _table_viable(cands: dict[str, list[Split]], outcome: list[str], a1: bool,
         return None, limits
     return {r: [x for x in cands[r] if _vec(x) in keep[r]] for r in cands}, limits
 
-
-if __name__ == "__main__":  # pragma: no cover - a timing, not a test (see benchmarks/bench_runtogether.py)
-    import runpy
-    from pathlib import Path
-
-    runpy.run_path(str(Path(__file__).resolve().parent.parent / "benchmarks" / "bench_runtogether.py"),
-                   run_name="__main__")

@@ -1,0 +1,69 @@
+"""Tables of a grid (delimited text, HTML, Word, PDF): sections → tokens → logical rows → cells.
+
+The reader for every document whose cells are cells: it locates the table sections by what they contain
+(`pipeline.sections`), reads each section's tokens in its physical layout (`pipeline.layout`) and hands the
+logical rows to the table extractors. Used through the `TableReader` interface of `pipeline.parse`,
+like the run-together reader.
+"""
+
+from __future__ import annotations
+
+from pipeline.applications import detect_template as detect_applications_template
+from pipeline.applications import extract_applications
+from pipeline.disclosure import extract_disclosure
+from pipeline.layout import Grid, LogicalRow, logical_rows, tokens
+from pipeline.place import Placer
+from pipeline.review import extract_review
+from pipeline.sections import Section, find_sections
+
+
+class GridTables:
+    """The tables of a grid, read section by section in each section's own physical layout."""
+
+    def __init__(self, grid: Grid) -> None:
+        self.grid = grid
+        self.sections: dict[str, Section] = find_sections(grid)
+        self.layouts: list[str] = []
+        self._skipped: list[int] = []
+        self._app_rows: list[LogicalRow] | None = None
+
+    def found(self) -> set[str]:
+        return set(self.sections)
+
+    def first_line(self) -> int | None:
+        return min((s.heading_line if s.heading_line is not None else s.start for s in self.sections.values()),
+                   default=None)
+
+    def _rows(self, name: str) -> list[LogicalRow]:
+        sec = self.sections[name]
+        toks, mode = tokens(self.grid, sec.start, sec.end, self._skipped)
+        self.layouts.append(mode)
+        return logical_rows(toks, mode, self.grid.exact)
+
+    def read_disclosure(self, placer: Placer) -> dict[str, str]:
+        sec = self.sections.get("disclosure")
+        if sec is None:
+            return {}
+        toks, mode = tokens(self.grid, sec.start, sec.end, self._skipped)
+        self.layouts.append(mode)
+        return extract_disclosure(toks, mode, self.grid.exact, placer)
+
+    def application_template(self) -> str | None:
+        if "applications" not in self.sections:
+            return None
+        self._app_rows = self._rows("applications")
+        return detect_applications_template(self._app_rows) if self._app_rows else None
+
+    def read_applications(self, template: str, placer: Placer) -> None:
+        if self._app_rows:
+            extract_applications(self._app_rows, template, placer)
+
+    def read_review(self, placer: Placer) -> None:
+        if "review" in self.sections:
+            extract_review(self._rows("review"), placer)
+
+    def finish(self, placer: Placer) -> None:
+        if self._skipped:
+            placer.find("info", "page_number_skipped",
+                        f"page numbers inside the tables left out (lines {', '.join(map(str, self._skipped))})",
+                        line=self._skipped[0])
