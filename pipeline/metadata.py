@@ -23,6 +23,17 @@ _DATE_LINE = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*
 _DATE_LABELLED = re.compile(
     r"(?:发布日期|发布时间|成文日期)\s*[:]?\s*(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})"
 )
+# A page on one line (crawled text) has no title line and no signature line: the same facts are found inside
+# the text, the title as an organisation (ideographs only) right before `YYYY年度…信息公开…报告`.
+_TITLE_IN_TEXT = re.compile(
+    r"(?P<org>[\u3400-\u9fff]{2,40}?)(?P<year>(?:19|20)\d{2})年度?(?:的)?(?:政府|政务)?信息公开(?:工作)?(?:年度)?报告"
+)
+_YEAR_IN_TEXT = re.compile(r"(?P<year>(?:19|20)\d{2})年度?(?:的)?(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)")
+_SIGNED_IN_TEXT = re.compile(
+    r"(?P<org>[\u3400-\u9fff]{2,30})\s*(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日"
+)
+_TEXT_FRONT, _TEXT_BACK = 4000, 400  # characters of a one-line page read for the title and the signature
+_LONG_LINE = 1000  # a line this long holds a whole page
 _ORG_SUFFIX = re.compile(r"(人民政府|政府|委员会|办公室|办公厅|局|厅|委|院|中心|街道办事处|街道|镇|乡|署|会)$")
 _SPACES = re.compile(r"\s+")
 
@@ -36,6 +47,7 @@ class Metadata:
 
 def _clean_org(org: str) -> str | None:
     org = _SPACES.sub("", org).strip("#*_《》\"“” ")
+    org = org.rsplit(":", 1)[-1]  # a field label before it (`标题: …` in a crawler's header block): no name has one
     org = re.sub(r"^(?:关于)", "", org)
     return org or None
 
@@ -53,7 +65,7 @@ def extract_metadata(lines: list[str], first_section_line: int | None) -> Metada
     if org is None:
         text = "".join(norm[: max(head_end, 5)])
         m = _PROSE.search(_SPACES.sub("", text))
-        if m:
+        if m and _ORG_SUFFIX.search(m.group("org")):  # `编制公布2021年…`: a verb is no organisation
             org, year = _clean_org(m.group("org")), year or int(m.group("year"))
     if year is None:
         m = _TITLE.search(_SPACES.sub("", title)) if title else None
@@ -64,7 +76,27 @@ def extract_metadata(lines: list[str], first_section_line: int | None) -> Metada
     published, signer = _closing(norm)
     if org is None and signer:
         org = signer
+    if None in (org, year, published) and any(len(line) > _LONG_LINE for line in lines[: max(head_end, 1) + 1]):
+        org, year, published = _in_text("\n".join(lines), org, year, published)
     return Metadata(org, year, published)
+
+
+def _in_text(text: str, org: str | None, year: int | None, published: str | None) -> tuple[str | None, int | None,
+                                                                                          str | None]:
+    """What the line rules missed on a page printed as one long line: title, year and signature inside it."""
+    front, back = nfkc(text[:_TEXT_FRONT]), nfkc(text[-_TEXT_BACK:])
+    m = _TITLE_IN_TEXT.search(front)
+    if m and (org is None or year is None) and _ORG_SUFFIX.search(m.group("org")):
+        org, year = org or _clean_org(m.group("org")), year or int(m.group("year"))
+    if year is None:
+        m = _YEAR_IN_TEXT.search(front) or _PERIOD.search(_SPACES.sub("", front))
+        year = int(m.group("year")) if m else None
+    signed = list(_SIGNED_IN_TEXT.finditer(back))
+    if signed:
+        last = signed[-1]
+        published = published or _iso(last)
+        org = org or (_clean_org(last.group("org")) if _ORG_SUFFIX.search(last.group("org")) else None)
+    return org, year, published
 
 
 def _normalised(lines: list[str], head: int, tail: int) -> list[str]:
