@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.layout import LogicalRow, Token
+from pipeline.layout import LogicalRow
 from pipeline.normalize import strip_numbering
-from pipeline.place import Placer
+from pipeline.place import Placer, place_reading
+from pipeline.surplus import a3
 from pipeline.templates import (
     APPLICATION_COLUMNS,
     APPLICATION_GROUPS,
@@ -109,13 +110,10 @@ def _place(r: LogicalRow, row_key: str, placer: Placer, label_inferred: bool) ->
                     f"applications.{row_key}: {len(values)} values for {WIDTH} columns: {raw}",
                     table=TABLE, row=row_key, line=r.line, raw=raw)
         return
-    surplus: list[Token] = values[: len(values) - WIDTH]
-    if surplus and not label_inferred:
-        raw = " | ".join(t.raw for t in surplus)
-        placer.find("warning", "surplus_cells",
-                    f"applications.{row_key}: {len(surplus)} extra leading value(s) ignored: {raw}",
-                    table=TABLE, row=row_key, line=r.line, raw=raw)
-    placer.place_row(TABLE, row_key, APPLICATION_COLUMNS, values[-WIDTH:], label_inferred=label_inferred)
+    if len(values) == WIDTH:
+        placer.place_row(TABLE, row_key, APPLICATION_COLUMNS, values, label_inferred=label_inferred)
+        return
+    place_reading(placer, TABLE, row_key, APPLICATION_COLUMNS, values, r.line, a3, label_inferred)
 
 
 def _close(run: _GroupRun | None, placer: Placer) -> None:
@@ -151,12 +149,7 @@ def _close(run: _GroupRun | None, placer: Placer) -> None:
             _place(r, leaf.key, placer, label_inferred=False)
             continue
         key = official[i]
-        values = r.values()
-        if len(values) == WIDTH + 1 and values[0].value is not None and values[0].value.value not in (None, 0):
-            placer.find("warning", "surplus_value_nonzero",
-                        f"applications.{key}: the lost-label slot holds {values[0].raw}, not 0; ignored",
-                        table=TABLE, row=key, line=r.line, raw=values[0].raw)
-        placer.place_row(TABLE, key, APPLICATION_COLUMNS, values[-WIDTH:], label_inferred=True)
+        _place(r, key, placer, label_inferred=True)
         inferred.append(key)
     placer.find("info", "label_inferred",
                 f"applications: labels lost in group {run.group.key}; rows placed by position: {', '.join(inferred)}",

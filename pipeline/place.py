@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from pipeline.layout import LogicalRow, Token
 from pipeline.model import Cell, Finding
+from pipeline.surplus import Check, decide
 
 _WAN = Decimal(10000)
 
@@ -119,3 +120,35 @@ class Placer:
             self.find("error", "negative_value", f"negative {tok.raw} in a column that cannot be negative",
                       **where)
         return int(number), unit
+
+
+def place_reading(placer: Placer, table: str, row: str, columns: tuple[str, ...], values: list[Token],
+                  line: int | None, check: Check, label_inferred: bool = False) -> bool:
+    """A row with more values than columns: placed only on the reading its identity certifies
+    (`pipeline.surplus`); otherwise left out with the readings listed. True when placed."""
+    reading, kept, why = decide(values, len(columns), check)
+    raw = " | ".join(t.raw for t in values)
+    if reading is None:
+        shown = "; ".join(r.describe() for r in kept) or "none"
+        placer.find("error", "surplus_ambiguous",
+                    f"{table}.{row}: {len(values)} values for {len(columns)} columns ({raw}): {why}; "
+                    f"readings: {shown}; cells left out",
+                    table=table, row=row, line=line, raw=raw, cells=[[table, row, c] for c in columns])
+        return False
+    if reading.how == "joined":
+        placer.find("warning", "number_joined",
+                    f"{table}.{row}: {len(values)} values for {len(columns)} columns ({raw}); read as "
+                    f"{reading.describe()}: one number was broken inside its cell, and only this reading "
+                    "satisfies the row's identity", table=table, row=row, line=line, raw=raw)
+    else:
+        dropped = " | ".join(t.raw for t in reading.dropped)
+        nonzero = any(t.value is not None and t.value.value not in (None, 0) for t in reading.dropped)
+        placer.find("warning", "surplus_value_nonzero" if nonzero else "surplus_cells",
+                    f"{table}.{row}: {len(reading.dropped)} leading value(s) left out ({dropped}): the row has "
+                    f"{len(values)} values for {len(columns)} columns"
+                    + (", and its identity holds without them" if check(reading.values) else ""),
+                    table=table, row=row, line=line, raw=dropped)
+    provenance = "split_by_identity" if reading.how == "joined" else "positional"
+    for column, tok in zip(columns, reading.tokens, strict=True):
+        placer.place(table, row, column, tok, label_inferred=label_inferred, provenance=provenance)
+    return True

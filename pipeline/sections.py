@@ -1,9 +1,12 @@
-"""Locate the report's sections by ordinal + key phrase, never by exact heading (spec §2, §10.2).
+"""Locate the report's sections in a grid by what they contain; headings are hints (spec §2, §10.2, §15).
 
-Headings vary (`五、存在的主要问题及改进情况` vs `五、存在问题及改进情况`, markdown `### 三、…`, renumbered
-sections), and the application table's own rows start with ordinals too (`三、本年度办理结果`), so a
-heading is a short single-cell line with a leading ordinal *and* its section's key phrase. Where a heading
-is missing, the table's own anchors (`第二十条`, the 勾稽 note, `行政复议`) stand in for it.
+A table section starts where its table does: at a content anchor only a table holds (`第二十条第（X）项`,
+the application table's 勾稽 note or `申请人情况`, the review table's `结果维持`). A heading (a short
+single-cell line with a leading ordinal and its section's key phrase) moves the start up to itself when
+it is the nearest heading of that section above the anchor, so the title block ends at the heading. A
+heading without an anchor still opens its section (a section whose table is missing is reported), and a
+heading never gates a table: a table of contents listing every heading, renumbered or retitled sections,
+`表二：…` titles and tables without a heading all leave the tables where their contents are.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ HEADINGS: dict[str, tuple[str, ...]] = {
 }
 TABLE_SECTIONS = ("disclosure", "applications", "review")
 
-# Anchors used when a table section has no recognisable heading.
+# Content that only a table holds, per table section; a line must be short to count (prose quotes them).
 _ANCHORS: dict[str, tuple[str, ...]] = {
     "disclosure": ("第二十条第",),
-    "applications": ("勾稽关系", "钩稽关系", "本年新收"),
-    "review": ("行政复议",),
+    "applications": ("勾稽关系", "钩稽关系", "申请人情况", "本年新收"),
+    "review": ("结果维持", "行政复议"),
 }
+_ANCHOR_LINE = 200  # an anchor in a longer line is prose
 
 
 @dataclass(frozen=True)
@@ -64,45 +68,64 @@ def _heading(grid: Grid, i: int) -> str | None:
 
 
 def find_sections(grid: Grid) -> dict[str, Section]:
-    """Sections in document order; each runs to the next recognised heading."""
-    marks: list[tuple[int, str]] = []
-    seen: set[str] = set()
-    headings: dict[int, str] = {}
+    """Sections in document order; each runs to the next section's start or the next later heading."""
+    headings: list[tuple[int, str]] = []
     for i in range(len(grid.lines)):
         name = _heading(grid, i)
         if name:
-            headings[i] = name
-        if name and name not in seen:
-            marks.append((i, name))
-            seen.add(name)
+            headings.append((i, name))
+    anchors = _anchors(grid)
+    marks: list[tuple[int, str, bool]] = []  # (line, section, started at its heading)
     for name in TABLE_SECTIONS:
-        if name not in seen:
-            anchor = _find_anchor(grid, name, marks)
-            if anchor is not None:
-                marks.append((anchor, name))
-                seen.add(name)
+        if name in anchors:
+            a = anchors[name]
+            above = [i for i, n in headings if i <= a]
+            heading = next((i for i, n in reversed(headings) if i <= a and n == name), None)
+            if heading is not None and heading == max(above) and not any(heading < b < a for b in anchors.values()):
+                marks.append((heading, name, True))
+            else:
+                marks.append((a, name, False))
+        else:
+            first = next((i for i, n in headings if n == name), None)
+            if first is not None:
+                marks.append((first, name, True))
+    starts = {i for i, _, _ in marks}
+    for name in ("overview", "problems", "other"):
+        first = next((i for i, n in headings if n == name and i not in starts), None)
+        if first is not None:
+            marks.append((first, name, True))
     marks.sort()
+    bounds = sorted({i for i, _, _ in marks} | {i for i, _ in headings})
     sections: dict[str, Section] = {}
-    for k, (i, name) in enumerate(marks):
-        end = marks[k + 1][0] if k + 1 < len(marks) else len(grid.lines)
-        anchored = headings.get(i) != name
-        start = i if anchored else i + 1
-        sections[name] = Section(name, start, end, None if anchored else i)
+    for i, name, at_heading in marks:
+        end = next((b for b in bounds if b > i and (b > anchors.get(name, i))), len(grid.lines))
+        sections[name] = Section(name, i + 1 if at_heading else i, end, i if at_heading else None)
     return sections
 
 
-def _find_anchor(grid: Grid, name: str, marks: list[tuple[int, str]]) -> int | None:
-    """The first line holding one of the section's table anchors, outside the sections already found."""
-    taken = {i for i, _ in marks}
+def _anchors(grid: Grid) -> dict[str, int]:
+    """The first line of each table section's content, in the report's order of sections (二, 三, 四):
+    an anchor of a later section is looked for only after the earlier sections' anchors."""
+    found: dict[str, int] = {}
     after = 0
-    order = list(TABLE_SECTIONS)
-    for i, other in marks:
-        if other in order and order.index(other) < order.index(name):
-            after = max(after, i + 1)
-    for i in range(after, len(grid.lines)):
-        if i in taken:
-            continue
-        text = label_key(grid.line_text(i))
-        if any(a in text for a in _ANCHORS[name]) and len(text) < 200:
-            return i
-    return None
+    for name in TABLE_SECTIONS:
+        for i in range(after, len(grid.lines)):
+            if not grid.lines[i]:
+                continue
+            text = label_key(grid.line_text(i))
+            if len(text) < _ANCHOR_LINE and any(a in text for a in _ANCHORS[name]):
+                if name == "applications" and "本年新收" in text and not _table_follows(grid, i):
+                    continue
+                found[name] = i
+                after = i + 1
+                break
+    return found
+
+
+def _table_follows(grid: Grid, i: int) -> bool:
+    """A value cell within the next few lines: `本年新收` heads a table row, not a sentence."""
+    for j in range(i, min(i + 4, len(grid.lines))):
+        cells = grid.lines[j][1:] if j == i else grid.lines[j]
+        if any(c.strip() and c.strip()[0].isdigit() for c in cells):
+            return True
+    return False

@@ -71,6 +71,7 @@ class SynthReport:
     defects: list[str] = field(default_factory=list)
     lost_labels: bool = False
     traits: list[str] = field(default_factory=list)  # real-file traits shown (pipeline.synth_realistic.TRAITS)
+    detail: dict[str, object] = field(default_factory=dict)  # what a trait printed, for tests; not in the truth
 
     def truth(self) -> dict:
         row = {

@@ -230,7 +230,8 @@ def _headings(r: SynthReport, rng: random.Random) -> dict[str, str | None]:
         options: dict[str, tuple[str | None, ...]] = {
             "disclosure": ("二、主动公开政府信息情况", "二、主动公开政府信息", "表二：主动公开政府信息情况", None),
             "applications": ("三、收到和处理政府信息公开申请情况", "表三：收到和处理政府信息公开申请情况", None),
-            "review": ("四、政府信息公开行政复议、行政诉讼情况", "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+            "review": ("四、政府信息公开行政复议、行政诉讼情况",
+                       "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
                        "表四：政府信息公开行政复议、行政诉讼情况", None),
             "problems": ("五、存在的主要问题及改进情况", "五、存在的主要问题及改进措施"),
         }
@@ -252,7 +253,8 @@ def _labels(r: SynthReport, rng: random.Random, sec2: str, sec3: str) -> dict[st
     if sec2 == "2021" and _draw(r, rng, "normative_label_2019", 0.2):
         out["normative_documents"] = "规范性文件"
     if _draw(r, rng, "label_typos", 0.3):
-        typos = [("denied_enforcement_file", "7.属于行政执法案件"), ("denied_law_forbidden", "2.其他法律和行政法规禁止公开")]
+        typos = [("denied_enforcement_file", "7.属于行政执法案件"),
+                 ("denied_law_forbidden", "2.其他法律和行政法规禁止公开")]
         if sec3 == "2021":
             typos.append(("other_accept", ""))  # 不再受理 for 不再处理 in （六）1 and 2
         if sec2 == "2021":
@@ -328,9 +330,9 @@ def _preamble(r: SynthReport, rng: random.Random, period: bool) -> str:
         "现编制完成本报告。",
     ))]
     if rng.random() < 0.7:
-        parts.append("本报告包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
-                     + rng.choice(("政府信息公开行政复议、行政诉讼情况", "因政府信息公开申请行政复议、提起行政诉讼的情况"))
-                     + "、存在的主要问题及改进情况和其他需要报告的事项等六个部分。")
+        review = rng.choice(("政府信息公开行政复议、行政诉讼情况", "因政府信息公开申请行政复议、提起行政诉讼的情况"))
+        parts.append(f"本报告包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、{review}、"
+                     "存在的主要问题及改进情况和其他需要报告的事项等六个部分。")
     if period:
         parts.append(rng.choice((f"本报告所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。",
                                  f"数据统计周期为{y}年1月1日至{y}年12月31日。")))
@@ -358,6 +360,29 @@ def _overview(r: SynthReport, rng: random.Random) -> list[str]:
     return paras[: rng.randint(2, len(paras))]
 
 
+_WORK = (
+    ("加强组织领导", "明确分管领导和专职工作人员，将政务公开工作纳入年度绩效考核"),
+    ("完善工作机制", "健全信息发布保密审查制度，坚持“先审查、后公开”和“一事一审”原则"),
+    ("拓宽公开渠道", "依托门户网站、政务新媒体和政务公开栏，及时发布与群众切身利益相关的信息"),
+    ("强化政策解读", "坚持政策文件与解读材料同步组织、同步审签、同步发布，采用图文、视频等形式解读"),
+    ("回应社会关切", "通过12345便民服务平台和政务新媒体及时回应群众咨询和诉求"),
+    ("规范依申请公开", "严格登记、审核、办理、答复、归档等环节，确保在法定期限内答复"),
+    ("推进重点领域公开", "围绕财政预决算、行政执法、民生保障等重点领域做好信息公开"),
+    ("加强平台建设", "做好网站日常维护和栏目梳理，对长期未更新的栏目进行整合"),
+)
+
+
+def _work_paragraph(r: SynthReport, rng: random.Random) -> str:
+    """One paragraph of the overview, as long as real ones (a CMS export has several KB before its tables)."""
+    picks = rng.sample(_WORK, rng.randint(2, 4))
+    ordinals = "一二三四"
+    text = "".join(f"{ordinals[k]}是{head}。{body}，" + rng.choice((
+        f"全年共{rng.choice(('发布', '更新', '整改', '办理'))}相关信息{rng.randint(2, 400)}条。",
+        f"累计开展专项检查{rng.randint(1, 12)}次。", "取得了较好成效。",
+        f"{r.report_year}年{rng.randint(1, 12)}月起实行。")) for k, (head, body) in enumerate(picks))
+    return rng.choice(("（五）", "", "同时，", "此外，")) + text
+
+
 def _prose_after(r: SynthReport, rng: random.Random, glued_year: bool) -> str:
     y = r.report_year
     tail = rng.choice((f"多渠道主动公开政府信息{rng.randint(30, 600)}条，回应社会关切。",
@@ -370,8 +395,9 @@ def _blocks(r: SynthReport, rng: random.Random, sec2: str, sec3: str, layout: st
     """The report in reading order. Draws the traits that change what is printed (not how)."""
     headings = _headings(r, rng)
     labels = _labels(r, rng, sec2, sec3)
-    note = _NOTE if layout == HTML_FRAGMENT or rng.random() < 0.8 else "(本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和)"
+    note = _NOTE if layout == HTML_FRAGMENT or rng.random() < 0.8 else f"({_NOTE[1:-1]})"  # half-width (068)
     after = {name for name in ("disclosure", "applications", "review") if rng.random() < 0.5}
+    # prose between a table and the next heading: after section 二's tables it comes before heading 三 …
     if not _draw(r, rng, "prose_after_table", 0.35):
         after = set()
     elif not after:
@@ -391,11 +417,12 @@ def _blocks(r: SynthReport, rng: random.Random, sec2: str, sec3: str, layout: st
     blocks.append(Text("", "filler"))  # where a long overview goes on (HTML_FRAGMENT: past byte 4096)
     heading("disclosure")
     if rng.random() < 0.3:
-        blocks.append(Text(f"（一）主动公开政府信息的数量{r.report_year}年制作、获取政府信息总数{rng.randint(100, 900)}条，"
-                           f"主动公开的政府信息占{rng.randint(20, 95)}.{rng.randint(1, 9)}%。", "prose"))
+        share = f"{rng.randint(20, 95)}.{rng.randint(1, 9)}%"
+        blocks.append(Text(f"（一）主动公开政府信息的数量{r.report_year}年制作、获取政府信息总数"
+                           f"{rng.randint(100, 900)}条，主动公开的政府信息占{share}。", "prose"))
     blocks += _disclosure(r, rng, sec2, labels)
     for name, table in (("applications", _applications(r, rng, sec3, labels, note)), ("review", _review(r, rng))):
-        if "disclosure" in after and name == "applications" or "applications" in after and name == "review":
+        if {"applications": "disclosure", "review": "applications"}[name] in after:
             blocks.append(Text(_prose_after(r, rng, glued_year), "prose"))
         heading(name)
         blocks.append(table)
@@ -435,6 +462,7 @@ def _break_a_number(r: SynthReport, rng: random.Random, tables: list[Table]) -> 
     row.cells[k] = f"{row.cells[k][:cut]} {row.cells[k][cut:]}"
     row.join = "spaced"
     r.traits.append("broken_number")
+    r.detail["broken_number"] = (row.cells[k], row.keys[k] if row.keys else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,14 +484,14 @@ def _crawled_table(t: Table, r: SynthReport, rng: random.Random, style: str) -> 
     spaced_head = _has(r, "spaced_headers")
 
     def gap(mode: str) -> str:
-        if mode == "glued" or mode == "irregular" and rng.random() < 0.5:
+        if mode == "glued" or (mode == "irregular" and rng.random() < 0.5):
             return ""
         return "\u3000" if _has(r, "ideographic_space") and rng.random() < 0.3 else " "
 
     parts = []
     for row in t.rows:
         if row.kind in ("title", "header"):
-            texts = [_spread(x, rng) if spaced_head else x for x in row.labels if x]
+            texts = [_spread(x, rng) if spaced_head and len(x) <= 8 else x for x in row.labels if x]
             parts.append((" " if spaced_head else "").join(texts))
             continue
         names = [_spread(x, rng) if spaced_head and k < len(row.labels) - 1 and x.startswith("（") else x
@@ -547,7 +575,7 @@ def _grid(t: Table, sec3: str) -> tuple[list[list[_Slot]], int]:
         active: list[int] = []  # rows still covered by each rowspan label column
         for row in t.rows[3:]:
             slots: list[_Slot] = [("", None)] * 3
-            for k, (label, span) in enumerate(zip(row.labels, row.spans, strict=True)):
+            for k, label in enumerate(row.labels):  # after the columns still covered from above
                 slots[len(active) + k] = (label, None)
             active = [n - 1 for n in active if n > 1] + [s - 1 for s in row.spans[:-1]]
             values = list(zip(row.cells, row.keys, strict=True)) or [("", None)] * len(APPLICATION_COLUMNS)
@@ -585,7 +613,7 @@ def _wrap_row(slots: list[_Slot], widths: list[int], middle: bool, title_split: 
     n = max(len(f) for f in frags)
     lines: list[list[_Slot]] = [[("", None)] * len(slots) for _ in range(n)]
     for j, f in enumerate(frags):
-        top = (n - len(f)) // 2 if middle else 0
+        top = (n - len(f) + 1) // 2 if middle else 0  # a value beside a two-line label: on the second line
         for k, piece in enumerate(f):
             lines[top + k][j] = (piece, slots[j][1])
     return lines
@@ -745,7 +773,7 @@ def render_fragment(r: SynthReport, blocks: list[Block], rng: random.Random, sec
         if b.kind == "filler":
             least = 4096 + rng.randint(200, 3000)
             while len("\n".join(out).encode(r.encoding)) < least:
-                out.append(f"<p{indent}>{escape(rng.choice(_overview(r, rng)), quote=False)}</p>")
+                out.append(f"<p{indent}>{escape(_work_paragraph(r, rng), quote=False)}</p>")
         elif b.kind == "title":
             if not _has(r, "no_title"):
                 out.append(f'<p style="text-align:center"><strong>{text}</strong></p>')
@@ -759,30 +787,36 @@ def render_fragment(r: SynthReport, blocks: list[Block], rng: random.Random, sec
     return "\n".join(out) + "\n"
 
 
-_NAV = ("首页", "政务公开", "政府信息公开", "政府信息公开指南", "政府信息公开制度", "法定主动公开内容", "政府信息公开年报",
-        "依申请公开", "互动交流", "政务服务", "走进本地", "新闻中心", "通知公告", "政策解读", "领导信箱", "专题专栏")
+_NAV = ("首页", "政务公开", "政府信息公开", "政府信息公开指南", "政府信息公开制度", "法定主动公开内容",
+        "政府信息公开年报", "依申请公开", "互动交流", "政务服务", "走进本地", "新闻中心", "通知公告", "政策解读",
+        "领导信箱", "专题专栏")
 
 
 def _chrome(r: SynthReport, rng: random.Random, size: int) -> tuple[str, str]:
     """Site chrome of about `size` characters: nav lists, scripts and sidebars (before, after the article)."""
-    before: list[str] = ['<div class="top-nav"><ul>']
-    after: list[str] = ['<div class="sidebar related"><h3>相关信息</h3><ul>']
+    nav: list[str] = []
+    related: list[str] = []
+    scripts: list[str] = []
     n = 0
     while n < size:
         k = rng.randint(1000, 99999)
-        item = rng.choice((
-            f'<li class="nav-item"><a href="/col/col{k}/index.html" target="_blank">{rng.choice(_NAV)}</a></li>',
-            f'<li><a href="/art/{rng.randint(2015, 2025)}/{k}.html">{rng.choice(_AREAS)}{rng.choice(_BODIES)}'
-            f'{rng.randint(2015, 2025)}年政府信息公开工作年度报告</a><span>{rng.randint(2016, 2026)}-0'
-            f'{rng.randint(1, 9)}-{rng.randint(10, 28)}</span></li>',
-            f'<script type="text/javascript">var _cfg{k} = {{"siteId": {k}, "colId": {rng.randint(1, 9999)}, '
-            f'"items": [{", ".join(str(rng.randint(0, 999)) for _ in range(20))}], "name": "{rng.choice(_NAV)}"}};'
-            f"(function(){{var s=document.createElement('script');s.src='/js/stat.js?v={k}';}})();</script>",
-        ))
-        (before if rng.random() < 0.5 else after).append(item)
+        kind = rng.choice((nav, related, scripts))
+        if kind is nav:
+            item = f'<li class="nav-item"><a href="/col/col{k}/index.html" target="_blank">{rng.choice(_NAV)}</a></li>'
+        elif kind is related:
+            item = (f'<li><a href="/art/{rng.randint(2015, 2025)}/{k}.html">{rng.choice(_AREAS)}{rng.choice(_BODIES)}'
+                    f'{rng.randint(2015, 2025)}年政府信息公开工作年度报告</a><span>{rng.randint(2016, 2026)}-0'
+                    f'{rng.randint(1, 9)}-{rng.randint(10, 28)}</span></li>')
+        else:
+            numbers = ", ".join(str(rng.randint(0, 999)) for _ in range(20))
+            item = (f'<script type="text/javascript">var _cfg{k} = {{"siteId": {k}, "colId": {rng.randint(1, 9999)}, '
+                    f'"items": [{numbers}], "name": "{rng.choice(_NAV)}"}};(function(){{var s=document.'
+                    f"createElement('script');s.src='/js/stat.js?v={k}';}})();</script>")
+        kind.append(item)
         n += len(item)
-    before.append("</ul></div>")
-    after.append("</ul></div>")
+    half = len(scripts) // 2
+    before = ['<div class="top-nav"><ul>', *nav, "</ul></div>", *scripts[:half]]
+    after = ['<div class="sidebar related"><h3>相关信息</h3><ul>', *related, "</ul></div>", *scripts[half:]]
     return "\n".join(before), "\n".join(after)
 
 
@@ -799,9 +833,9 @@ def render_chrome(r: SynthReport, rng: random.Random, blank: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 _CANONICAL = {
-    "一、总体情况": "overview", "二、主动公开政府信息情况": "disclosure", "三、收到和处理政府信息公开申请情况": "applications",
-    "四、政府信息公开行政复议、行政诉讼情况": "review", "五、存在的主要问题及改进情况": "problems",
-    "六、其他需要报告的事项": "other",
+    "一、总体情况": "overview", "二、主动公开政府信息情况": "disclosure",
+    "三、收到和处理政府信息公开申请情况": "applications", "四、政府信息公开行政复议、行政诉讼情况": "review",
+    "五、存在的主要问题及改进情况": "problems", "六、其他需要报告的事项": "other",
 }
 
 
@@ -818,18 +852,16 @@ def _text_layout(r: SynthReport, rng: random.Random, blank: str, broken: bool) -
             lines.append((False, [headings[name] or ""]))
         if name == "other" and headings["improve"]:  # the renamed report has a section more
             lines[-1:-1] = [(False, [headings["improve"]]), (False, ["一是优化信息更新机制；二是加强队伍建设。"])]
-    if broken:  # the value cells of the application rows and of the review row, edited in place
+    if broken:  # the value cells of the application rows and of the review row
         width = len(APPLICATION_COLUMNS)
-        rows = [Row([], cells[-width:], cells[-width:]) for is_table, cells in lines  # type: ignore[arg-type]
-                if is_table and len(cells) > width and all(c.isdigit() or not c for c in cells[-width:])]
-        rows += [Row([], cells, cells) for is_table, cells in lines  # type: ignore[arg-type]
-                 if is_table and len(cells) == len(REVIEW_COLUMNS) and all(c.isdigit() for c in cells)]
-        _break_a_number(r, rng, [Table("applications", rows)])
-        for row in rows:
-            if row.cells != row.keys:
-                line = next(cells for is_table, cells in lines if is_table and cells[-len(row.keys):] == row.keys)
-                line[-len(row.cells):] = row.cells
-                break
+        spots = [(cells, Row([], cells[-width:])) for is_table, cells in lines
+                 if is_table and len(cells) > width and all(c.isdigit() or not c for c in cells[-width:])]
+        spots += [(cells, Row([], list(cells))) for is_table, cells in lines
+                  if is_table and len(cells) == len(REVIEW_COLUMNS) and all(c.isdigit() for c in cells)]
+        _break_a_number(r, rng, [Table("applications", [row for _, row in spots])])
+        for cells, row in spots:
+            if row.join:  # the row that was broken: its line takes the new cells
+                cells[-len(row.cells):] = row.cells
     return render(lines, r.layout)
 
 

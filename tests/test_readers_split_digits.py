@@ -55,8 +55,9 @@ def test_digit_in_a_blank_neighbour():
     assert any(x.code == "identity_R1_failed" for x in report.findings)
 
 
-def test_one_cell_too_many_shifts_the_row():
-    """A two-digit value printed over two cells: 8 values for 7 columns; the first is dropped as surplus."""
+def test_one_cell_too_many_is_joined_where_a3_certifies_it():
+    """A two-digit value printed over two cells: 8 values for 7 columns. Taking the last seven would shift
+    every value one column (issue 13); the join is the only reading A3 accepts, so the row is read joined."""
     lines = _grid_lines()
     cols = V.APP_COLUMNS
     row, j = next((r, j) for r in V.APP_ROWS["2021"] for j, c in enumerate(cols[:-1])
@@ -67,15 +68,27 @@ def test_one_cell_too_many_shifts_the_row():
     digits = printed[j]
     lines[i] = [*lines[i][:-7], *printed[:j], digits[0], digits[1], *printed[j + 1:]]
     report = _parse(lines)
-    assert any(f.code == "surplus_cells" and f.row == row for f in report.findings)
-    found = [f for f in report.findings if f.code == CODE]
-    assert len(found) == 1, [f.message for f in found]
-    f = found[0]
-    assert (f.table, f.row, f.raw) == ("applications", row, f"{digits[0]} | {digits[1]}")
-    assert str(TRUTH.values[("applications", row, cols[j])]) in f.message
-    # never spread back: the placed cells are the last seven printed ones
-    placed = [report.cell("applications", row, c).raw for c in cols]
-    assert placed == [*printed[:j], digits[0], digits[1], *printed[j + 1:]][-7:]
+    joined = [f for f in report.findings if f.code == "number_joined"]
+    assert [f.row for f in joined] == [row]
+    assert [report.cell("applications", row, c).value for c in cols] == [
+        TRUTH.values[("applications", row, c)] for c in cols]
+    assert report.cell("applications", row, cols[j]).raw == f"{digits[0]} {digits[1]}"
+    assert report.cell("applications", row, cols[j]).provenance == "split_by_identity"
+    assert not [f for f in report.findings if f.code == CODE]  # nothing left to suspect: A3 holds
+
+
+def test_one_cell_too_many_is_left_out_when_no_reading_is_certain():
+    """Eight values that no reading (surplus dropped, or two neighbours joined) makes satisfy A3."""
+    lines = _grid_lines()
+    cols = V.APP_COLUMNS
+    row = V.APP_ROWS["2021"][0]
+    printed = [T.raw_of(TRUTH, ("applications", row, c)) for c in cols]
+    i = next(k for k, cells in enumerate(lines) if cells[-7:] == printed)
+    lines[i] = [*lines[i][:-7], "1", "1", "0", "0", "0", "0", "1", "11"]  # no reading satisfies A3
+    report = _parse(lines)
+    assert all(report.cell("applications", row, c) is None for c in cols)
+    f = next(f for f in report.findings if f.code == "surplus_ambiguous" and f.row == row)
+    assert "readings satisfy" in f.message or "no reading" in f.message
 
 
 def test_no_finding_when_no_join_fixes_it():

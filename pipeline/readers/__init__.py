@@ -9,6 +9,7 @@ content does not match it. Everything after the grid is the same for every forma
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -22,6 +23,10 @@ INPUT_FORMATS = ("text", "html", "docx", "pdf")
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc / .xls, or a password-protected .docx
 _HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|meta\s|title>|table[\s>]|div[\s>])")
+# A CMS fragment is only `<p>` and `<table>` (spec §15), its first table maybe far down: opening and
+# closing tags of the common text elements in the first 64 KB also make a page.
+_FRAGMENT_OPEN = re.compile(r"<(?:p|span|td|tr|br|strong|font|h[1-6])[\s/>]")
+_FRAGMENT_CLOSE = re.compile(r"</(?:p|span|td|tr|table|strong|font|h[1-6])>")
 
 
 @dataclass(frozen=True)
@@ -53,11 +58,18 @@ def sniff_format(data: bytes) -> str:
 
 
 def _looks_html(data: bytes) -> bool:
-    sample = data[:4096]
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or sample.count(b"\x00") > len(sample) // 4:
+    sample = data[:65536]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or sample[:4096].count(b"\x00") > 1024:
         sample = sample.replace(b"\x00", b"")  # UTF-16: the tags are ASCII once the NULs are gone
     text = sample.decode("latin-1").lower()
-    return _HTML_SNIFF.search(text) is not None
+    if _HTML_SNIFF.search(text, 0, 4096) is not None:
+        return True
+    return _at_least(_FRAGMENT_OPEN, text, 3) and _at_least(_FRAGMENT_CLOSE, text, 3)
+
+
+def _at_least(pattern: re.Pattern[str], text: str, n: int) -> bool:
+    """`pattern` occurs n times in text (a stray `<br>` in a text file does not make it a page)."""
+    return next(itertools.islice(pattern.finditer(text), n - 1, None), None) is not None
 
 
 def read_document(data: bytes, file: str = "<bytes>") -> Document:
