@@ -27,11 +27,13 @@ from pipeline.runtogether.splits import (
     SumSplits,
     Values,
     canonical_run,
+    chunk_count,
     enumerate_capped,
     literal_value,
     operand,
     sum_splits,
     to_values,
+    unbroken,
 )
 from pipeline.templates import APPLICATION_COLUMNS, APPLICATION_ROWS, OUTCOME_ROWS, REVIEW_COLUMNS, REVIEW_ROW
 
@@ -87,6 +89,7 @@ class Solution:
     fallback: dict[str, str] = field(default_factory=dict)  # unit → why its split was taken anyway
     impossible: dict[str, str] = field(default_factory=dict)  # unit → why no split is possible
     blanks: dict[str, str] = field(default_factory=dict)  # unit → which cell was taken as missing
+    joined: dict[str, str] = field(default_factory=dict)  # unit → the space read as inside a number
     inconsistent: bool = False  # no split of the runs satisfies every identity that applies
     identities: tuple[str, ...] = ()  # identities the solution used (A1, A2, A3, R1–R3)
     limits: tuple[str, ...] = ()  # searches cut short (results stay sound, just less decided)
@@ -109,6 +112,9 @@ class Solution:
                 out.append(Note("warning", "split_fallback",
                                 f"{where}: run {run!r} read as {_fmt(self.values(unit))}: {self.fallback[unit]}",
                                 self.table, row, cells, run))
+            if unit in self.joined and self.values(unit) is not None:
+                out.append(Note("warning", "number_joined", f"{where}: {self.joined[unit]}", self.table, row,
+                                cells, run))
             if unit in self.blanks:
                 out.append(Note("warning", "split_blank_inferred", f"{where}: {self.blanks[unit]}",
                                 self.table, row, cells, run))
@@ -209,6 +215,20 @@ def solve_review(run: str, *, max_blanks: int = 0) -> Solution:
     for i, (unit, _) in enumerate(REVIEW_BLOCKS):
         sol.units[unit] = (REVIEW_ROW, REVIEW_COLUMNS[5 * i : 5 * i + 5], s)
     options, total = _review_options(s, None, max_blanks)
+    if chunk_count(s) > len(REVIEW_COLUMNS):  # more groups than cells: a space inside a number
+        options, total = [set(), set(), set()], 0
+        for variant in unbroken(s, len(REVIEW_COLUMNS)):
+            found, n = _review_options(variant, None, max_blanks)
+            if n < 0:
+                options, total = found, n
+                break
+            total += n
+            for mine, theirs in zip(options, found, strict=True):
+                mine |= theirs
+        if total > 0:
+            for unit, _ in REVIEW_BLOCKS:
+                sol.joined[unit] = (f"run {s!r} has more groups of digits than the row has cells; a space inside "
+                                    "a number is the only reading R1–R3 accept")
     if total < 0:
         sol.limits = (f"a block of the row has more than {ENUMERATION_CAP} splits to weigh: nothing decided",)
         for unit, _ in REVIEW_BLOCKS:
@@ -353,8 +373,13 @@ def solve_applications(runs: Mapping[str, str], template: str, *, max_blanks: in
     cands: dict[str, list[Split]] = {}
     notes: dict[str, str] = {}
     for r in present:
-        ss = sum_splits(runs[r], len(APPLICATION_COLUMNS), 0)
-        complete[r] = _whole(ss, r, notes)
+        if chunk_count(runs[r]) > len(APPLICATION_COLUMNS):  # more groups than cells: a space inside a number
+            complete[r] = _joined_splits(runs[r], len(APPLICATION_COLUMNS), r, notes)
+            if complete[r]:
+                sol.joined[r] = (f"run {sol.units[r][2]!r} has more groups of digits than the row has cells; a "
+                                 "space inside a number is the only reading the identities accept")
+        else:
+            complete[r] = _whole(sum_splits(runs[r], len(APPLICATION_COLUMNS), 0), r, notes)
         if complete[r] or not max_blanks or r in notes:
             cands[r] = complete[r]
             continue
@@ -391,6 +416,14 @@ def solve_applications(runs: Mapping[str, str], template: str, *, max_blanks: in
         else:
             sol.impossible[r] = _impossible_reason(runs[r], cands[r], notes.get(r), why)
     return sol
+
+
+def _joined_splits(run: str, cells: int, row: str, notes: dict[str, str]) -> list[Split]:
+    """The A3-consistent splits of the run read with spaces inside numbers (spec §15: `1 62` is 162)."""
+    out: dict[Split, None] = {}
+    for variant in unbroken(run, cells):
+        out.update(dict.fromkeys(_whole(sum_splits(variant, cells, 0), row, notes)))
+    return list(out)
 
 
 def _whole(ss: SumSplits, row: str, notes: dict[str, str]) -> list[Split]:

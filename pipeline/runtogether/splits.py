@@ -7,6 +7,7 @@ strings, memoised: the same runs recur in every report.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -38,6 +39,33 @@ _DIGITS = frozenset("0123456789")
 def canonical_run(run: str) -> str:
     """NFKC, one space per whitespace stretch (a known cut), trimmed."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", run)).strip()
+
+
+def chunk_count(run: str) -> int:
+    """Groups of characters between known cuts (spaces)."""
+    return len(canonical_run(run).split(" "))
+
+
+MAX_JOINS = 2  # spaces read as inside a number in one run, at most
+
+
+def unbroken(run: str, cells: int) -> list[str]:
+    """The run with spaces removed so that its groups are no more than `cells`: a number broken inside its
+    cell (`1 62` for 162, spec §15). Only spaces between two digit groups (the first not a lone 0), at most
+    MAX_JOINS per run."""
+    chunks = canonical_run(run).split(" ")
+    joins = len(chunks) - cells
+    if joins <= 0 or joins > MAX_JOINS:
+        return []
+    gaps = [i for i in range(len(chunks) - 1)
+            if chunks[i].isdigit() and chunks[i + 1].isdigit() and chunks[i] != "0"]
+    out = []
+    for chosen in itertools.combinations(gaps, joins):
+        text = chunks[0]
+        for i in range(1, len(chunks)):
+            text += ("" if i - 1 in chosen else " ") + chunks[i]
+        out.append(text)
+    return out
 
 
 def literal_value(lit: str) -> Decimal | None:
