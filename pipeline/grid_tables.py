@@ -8,6 +8,8 @@ like the run-together reader.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pipeline.applications import detect_template as detect_applications_template
 from pipeline.applications import extract_applications
 from pipeline.disclosure import extract_disclosure
@@ -20,9 +22,9 @@ from pipeline.sections import Section, find_sections
 class GridTables:
     """The tables of a grid, read section by section in each section's own physical layout."""
 
-    def __init__(self, grid: Grid) -> None:
+    def __init__(self, grid: Grid, lines: Sequence[str] | None = None) -> None:
         self.grid = grid
-        self.sections: dict[str, Section] = find_sections(grid)
+        self.sections: dict[str, Section] = find_sections(grid, lines)
         self.layouts: list[str] = []
         self._skipped: list[int] = []
         self._app_rows: list[LogicalRow] | None = None

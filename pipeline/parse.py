@@ -57,9 +57,9 @@ class TableReader(Protocol):
         """Report what the reader left out that no table finding covers."""
 
 
-def table_reader(grid: Grid, lines: list[str]) -> TableReader:
+def table_reader(grid: Grid, lines: list[str], input_format: str = "text") -> TableReader:
     """Run-together text when table rows share their cells with their values (spec §14), else the grid."""
-    return RunTogetherTables.detect(grid, lines) or GridTables(grid)
+    return RunTogetherTables.detect(grid, lines, text_file=input_format == "text") or GridTables(grid, lines)
 
 
 def parse_bytes(data: bytes, file: str = "<bytes>") -> Report:
@@ -83,7 +83,7 @@ def parse_file(path: str | Path) -> Report:
 def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence: float,
                lines: list[str], input_format: str = "text") -> Report:
     """Everything after the grid, shared by every input format."""
-    reader = table_reader(grid, lines)
+    reader = table_reader(grid, lines, input_format)
     sections = reader.found()
     if not sections & set(TABLE_SECTIONS):
         raise ParseError("not_a_report", "none of the report's table sections (二, 三, 四) was found")

@@ -11,7 +11,10 @@ heading never gates a table: a table of contents listing every heading, renumber
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.layout import Grid
@@ -37,6 +40,16 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     "review": ("结果维持", "行政复议"),
 }
 _ANCHOR_LINE = 200  # an anchor in a longer line is prose
+
+
+def _spaced(word: str) -> str:
+    return r"\s*".join(map(re.escape, word))
+
+
+_ANCHOR_RES = {
+    name: re.compile("|".join(f"(?P<row>{_spaced(a)})" if a == "本年新收" else _spaced(a) for a in anchors))
+    for name, anchors in _ANCHORS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -67,14 +80,14 @@ def _heading(grid: Grid, i: int) -> str | None:
     return None
 
 
-def find_sections(grid: Grid) -> dict[str, Section]:
+def find_sections(grid: Grid, lines: Sequence[str] | None = None) -> dict[str, Section]:
     """Sections in document order; each runs to the next section's start or the next later heading."""
     headings: list[tuple[int, str]] = []
     for i in range(len(grid.lines)):
         name = _heading(grid, i)
         if name:
             headings.append((i, name))
-    anchors = _anchors(grid)
+    anchors = _anchors(grid, lines if lines is not None else [grid.line_text(i) for i in range(len(grid.lines))])
     marks: list[tuple[int, str, bool]] = []  # (line, section, started at its heading)
     for name in TABLE_SECTIONS:
         if name in anchors:
@@ -103,22 +116,24 @@ def find_sections(grid: Grid) -> dict[str, Section]:
     return sections
 
 
-def _anchors(grid: Grid) -> dict[str, int]:
+def _anchors(grid: Grid, lines: Sequence[str]) -> dict[str, int]:
     """The first line of each table section's content, in the report's order of sections (二, 三, 四):
-    an anchor of a later section is looked for only after the earlier sections' anchors."""
+    an anchor of a later section is looked for only after the earlier sections' anchors. One regex pass
+    over the text (anchors are ideographs, which NFKC keeps; a space may sit inside them)."""
+    text = "\n".join(lines)
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
     found: dict[str, int] = {}
-    after = 0
+    pos = 0
     for name in TABLE_SECTIONS:
-        for i in range(after, len(grid.lines)):
-            if not grid.lines[i]:
+        while (m := _ANCHOR_RES[name].search(text, pos)) is not None:
+            i = bisect.bisect_right(starts, m.start()) - 1
+            pos = starts[i] + len(lines[i]) + 1
+            if len(label_key(lines[i])) >= _ANCHOR_LINE:
                 continue
-            text = label_key(grid.line_text(i))
-            if len(text) < _ANCHOR_LINE and any(a in text for a in _ANCHORS[name]):
-                if name == "applications" and "本年新收" in text and not _table_follows(grid, i):
-                    continue
-                found[name] = i
-                after = i + 1
-                break
+            if name == "applications" and m.lastgroup == "row" and not _table_follows(grid, i):
+                continue
+            found[name] = i
+            break
     return found
 
 

@@ -53,23 +53,22 @@ _MEASURE_WORDS = frozenset("件项个次人家条份宗起余多万亿%％年月
 MIN_ROWS = 3  # rows sharing a cell with their run that make a document run-together
 
 
-def glued_rows(grid: Grid, stop_at: int | None = None) -> int:
+def glued_rows(grid: Grid, text: str | None = None, stop_at: int | None = None) -> int:
     """How many table-row labels share a cell with the digit run after them (glued or space-separated).
 
     The delimited layouts (pipes, tabs, one cell per line, HTML and Word tables) give a label and its
-    values cells of their own; prose numbers carry a measure word (`收到申请12件`). With `stop_at`, counting
-    stops there.
+    values cells of their own; prose numbers carry a measure word (`收到申请12件`). A text file is searched as
+    its `text` (the pattern crosses no tab, pipe or line break), other grids cell by cell. With `stop_at`,
+    counting stops there.
     """
+    texts = (c for cells in grid.lines for c in cells) if text is None else (text,)
     n = 0
-    for cells in grid.lines:
-        for cell in cells:
-            if len(cell) < 3:
-                continue
-            for m in _ROW_THEN_RUN.finditer(cell):
-                if m.group(1) not in _MEASURE_WORDS or not m.group(1):
-                    n += 1
-                    if stop_at is not None and n >= stop_at:
-                        return n
+    for text in texts:
+        for m in _ROW_THEN_RUN.finditer(text):
+            if m.group(1) not in _MEASURE_WORDS or not m.group(1):
+                n += 1
+                if stop_at is not None and n >= stop_at:
+                    return n
     return n
 
 
@@ -83,9 +82,10 @@ class RunTogetherTables:
         self.tables = find_tables(pairs(self.lines))
 
     @classmethod
-    def detect(cls, grid: Grid, lines: Sequence[str]) -> RunTogetherTables | None:
-        """This reader when the document's table rows share their cells with their values, else None."""
-        if glued_rows(grid, stop_at=MIN_ROWS) < MIN_ROWS:
+    def detect(cls, grid: Grid, lines: Sequence[str], text_file: bool = False) -> RunTogetherTables | None:
+        """This reader when the document's table rows share their cells with their values, else None.
+        `text_file`: `lines` are the file's own text lines (else they are a grid's cells joined by spaces)."""
+        if glued_rows(grid, "\n".join(lines) if text_file else None, stop_at=MIN_ROWS) < MIN_ROWS:
             return None
         reader = cls(lines)
         return reader if reader.tables else None

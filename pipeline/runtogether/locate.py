@@ -85,6 +85,12 @@ class FoundTable:
     unmatched: list[RowRun] = field(default_factory=list)  # runs after a label that is no row of the table
     duplicates: list[RowRun] = field(default_factory=list)  # a second run for a row already seen
     unvalued: list[str] = field(default_factory=list)  # rows whose label is printed with no run after it
+    named: set[str] = field(default_factory=set)  # every row the labels name so far (either template)
+
+    def add(self, label: str, pair: Pair) -> None:
+        self.pairs.append((label, pair))
+        if label:
+            self.named.update(_rows_named(self.key, label))
 
     def run_map(self) -> dict[str, str]:
         return {k: v.run for k, v in self.runs.items()}
@@ -161,14 +167,14 @@ def find_tables(items: Sequence[Pair]) -> dict[str, FoundTable]:
     for pair in items:
         if pair.continued:
             if current is not None and current.pairs:
-                current.pairs.append(("", pair))
+                current.add("", pair)
             continue
         anchor = _anchor(pair.label)
         if anchor is not None:
             _, key, label = anchor
             current = FoundTable(key, pair.line, labels=[pair.label])
             stretches.append(current)
-            current.pairs.append((label, pair))
+            current.add(label, pair)
             continue
         if current is None:
             continue
@@ -176,7 +182,7 @@ def find_tables(items: Sequence[Pair]) -> dict[str, FoundTable]:
             current = None  # the review table has one data row: a label after it ends the table
             continue
         current.labels.append(pair.label)
-        current.pairs.append((pair.label, pair))
+        current.add(pair.label, pair)
     tables: dict[str, FoundTable] = {}
     for t in stretches:
         old = tables.get(t.key)
@@ -186,7 +192,7 @@ def find_tables(items: Sequence[Pair]) -> dict[str, FoundTable]:
 
 
 def _named(table: FoundTable) -> int:
-    return len({r for lab, _ in table.pairs if lab for r in _rows_named(table.key, lab)}) + bool(table.pairs)
+    return len(table.named) + bool(table.pairs)
 
 
 def _ends(table: FoundTable, label: str) -> bool:
@@ -198,7 +204,7 @@ def _ends(table: FoundTable, label: str) -> bool:
 
 def _complete(table: FoundTable) -> bool:
     """The table's last row has been read (carried_forward, or the last item of a 第二十条 table)."""
-    seen = {r for lab, _ in table.pairs if lab for r in _rows_named(table.key, lab)}
+    seen = table.named
     if table.key == APPLICATIONS:
         return "carried_forward" in seen
     if table.key == REVIEW:
@@ -210,16 +216,17 @@ def _complete(table: FoundTable) -> bool:
     return "other_admin_services" in seen or ("licensing" in seen and "本年处理决定数量" in "".join(table.labels))
 
 
-def _rows_named(table: str, label: str) -> list[str]:
+@lru_cache(maxsize=8192)  # the same labels in every report
+def _rows_named(table: str, label: str) -> tuple[str, ...]:
     """Every row the label names, in order, under either template."""
     if table == REVIEW:
-        return []
+        return ()
     if table == APPLICATIONS:
         named = [r.key for seg in segments(label) for tpl in ("2019", "2021")
                  if (r := match_application_piece(seg, tpl)) is not None]
-        return list(dict.fromkeys(named))
+        return tuple(dict.fromkeys(named))
     item = match_item(table, label)
-    return [item] if item else []
+    return (item,) if item else ()
 
 
 def segments(label: str) -> list[str]:
