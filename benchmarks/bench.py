@@ -36,12 +36,12 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_corpus import write_corpus
+from make_corpus import REAL_SHARE, write_corpus
 
 from pipeline.batch import list_report_files
 from pipeline.decoding import decode
 from pipeline.model import ParseError
-from pipeline.synth import corpus
+from pipeline.synth import REAL_LAYOUTS, corpus
 
 HERE = Path(__file__).resolve().parent
 ADDED = 100
@@ -177,21 +177,24 @@ def add_files(reports: Path, n: int) -> Path:
     return folder
 
 
-def accuracy(truth: Path, parquet: Path) -> dict[str, int]:
-    """Cells of the generated truth found right, wrong or left out (with a finding) in the Parquet datasets."""
+def accuracy(truth: Path, parquet: Path, layouts: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Cells of the generated truth found right, wrong or left out (with a finding) in the Parquet datasets;
+    with `layouts`, only the cells of reports in those layouts (e.g. REAL_LAYOUTS)."""
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     con.execute(f"""
         create temp table truth as
-        select t.file, t.status, unnest(t.cells) as cell
-        from read_json('{truth}', columns = {{file: 'VARCHAR', status: 'VARCHAR', cells: 'JSON[]'}},
+        select t.file, t.status, t.layout, unnest(t.cells) as cell
+        from read_json('{truth}', columns = {{file: 'VARCHAR', status: 'VARCHAR', layout: 'VARCHAR',
+                                              cells: 'JSON[]'}},
                        format = 'newline_delimited') as t
     """)
+    only = "" if layouts is None else "and layout in (" + ", ".join(f"'{x}'" for x in layouts) + ")"
     row = con.execute(f"""
         with expected as (
             select file, cell->>0 as table_key, cell->>1 as row_key, cell->>2 as column_key,
                    try_cast(cell->>3 as double) as value
-            from truth where status = 'parsed'
+            from truth where status = 'parsed' {only}
         ),
         parsed as (
             select r.file, c.table_key, c.row_key, c.column_key, c.value
@@ -251,7 +254,7 @@ def main() -> int:
     for n in args.sizes:
         root = args.corpus_dir / str(n)
         t0 = time.perf_counter()
-        truth = write_corpus(n, root)
+        truth = write_corpus(n, root, real_share=REAL_SHARE)
         reports = root / "reports"
         shutil.rmtree(reports / "zz_added", ignore_errors=True)
         paths = list_report_files(reports)
@@ -274,6 +277,11 @@ def main() -> int:
         print(f"{'':>8}  {'':<7} accuracy: {acc['right']:,} of {acc['expected']:,} cells right "
               f"({acc['right'] / acc['expected']:.3%}), {acc['wrong']} wrong, {acc['left_out']:,} left out with "
               f"a finding; {acc['quarantined']}/{acc['to_quarantine']} bad files quarantined", flush=True)
+        real = accuracy(truth, scratch / "parquet", REAL_LAYOUTS)
+        if real["expected"]:
+            print(f"{'':>8}  {'':<7} of which the {REAL_SHARE:.0%} real-like reports ({', '.join(REAL_LAYOUTS)}): "
+                  f"{real['right']:,} of {real['expected']:,} right ({real['right'] / real['expected']:.3%}), "
+                  f"{real['wrong']} wrong, {real['left_out']:,} left out", flush=True)
 
         if n == max(args.sizes):
             added = add_files(reports, ADDED)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.layout import LogicalRow
+from pipeline.layout import LogicalRow, join_wrapped
 from pipeline.normalize import strip_numbering
 from pipeline.place import Placer, place_reading
 from pipeline.surplus import a3
@@ -35,6 +35,7 @@ class _GroupRun:
 
 def detect_template(rows: list[LogicalRow]) -> str:
     """2021 if （六） has its sub-rows (by label, or 3 value rows before 总计); 2019 if it is one leaf row."""
+    rows = join_wrapped(rows, lambda r: any(_names_row(r, tpl) for tpl in APPLICATION_ROWS))
     labels = [strip_numbering(t.key) for r in rows for t in r.labels]
     if any(m in lab for lab in labels for m in APPLICATION_MARKERS_2021):
         return "2021"
@@ -74,7 +75,12 @@ def _group_of_label(key: str, template: str) -> AppGroup | None:
     return None
 
 
+def _names_row(r: LogicalRow, template: str) -> bool:
+    return (bool(r.labels) and _match_leaf(r.last_label, template) is not None) or _match_group(r, template) is not None
+
+
 def extract_applications(rows: list[LogicalRow], template: str, placer: Placer) -> None:
+    rows = join_wrapped(rows, lambda r: _names_row(r, template))
     template_rows = APPLICATION_ROWS[template]
     group_of = {r.key: r.group for r in template_rows}
     run: _GroupRun | None = None

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.layout import LogicalRow, Token, logical_rows
+from pipeline.layout import LogicalRow, Token, join_wrapped, logical_rows
 from pipeline.normalize import strip_numbering
 from pipeline.place import Placer
-from pipeline.templates import DISCLOSURE_TABLES, DisclosureTable, Measure
+from pipeline.templates import DISCLOSURE_TABLES, DisclosureTable, ItemRow, Measure
 
 _SUBHEAD = re.compile(r"第二十条第\(?([一二三四五六七八九十]{1,2})\)?项")
 _ITEM_TO_TABLE = {t.item: key for key, t in DISCLOSURE_TABLES.items()}
@@ -22,16 +22,46 @@ class SubTable:
 
 
 def split_subtables(toks: list[Token]) -> tuple[list[SubTable], list[Token]]:
-    """Cut section 二 at its `第二十条第（X）项` sub-headings; tokens before the first are returned apart."""
+    """Cut section 二 at its `第二十条第（X）项` sub-headings; tokens before the first are returned apart.
+
+    A sub-heading wrapped over lines or cells (`第二十条第（` / `一）项`, PDF text) is read across the label
+    tokens that follow it.
+    """
     subs: list[SubTable] = []
     before: list[Token] = []
-    for tok in toks:
-        m = _SUBHEAD.search(tok.key) if tok.kind == "label" else None
-        if m and m.group(1) in _ITEM_TO_TABLE:
-            subs.append(SubTable(_ITEM_TO_TABLE[m.group(1)], [], tok.line))
+    skip = 0
+    for k, tok in enumerate(toks):
+        if skip:
+            skip -= 1
+            continue
+        item, used = _subheading(toks, k) if tok.kind == "label" and "第二十" in tok.key else (None, 0)
+        if item is not None:
+            subs.append(SubTable(_ITEM_TO_TABLE[item], [], tok.line))
+            skip = used
             continue
         (subs[-1].tokens if subs else before).append(tok)
     return subs, before
+
+
+def _subheading(toks: list[Token], k: int, reach: int = 4) -> tuple[str | None, int]:
+    """(the item of the sub-heading starting at toks[k], how many further tokens it took): up to `reach`
+    more label tokens are read, empty cells between them skipped, a value ends the search."""
+    key = toks[k].key
+    m = _SUBHEAD.search(key)
+    if m:
+        return (m.group(1), 0) if m.group(1) in _ITEM_TO_TABLE else (None, 0)
+    labels = 0
+    for j in range(k + 1, len(toks)):
+        if toks[j].kind == "empty":
+            continue
+        if toks[j].kind != "label" or labels >= reach:
+            break
+        key += toks[j].key
+        labels += 1
+        m = _SUBHEAD.search(key)
+        if m:
+            return (m.group(1), j - k) if m.group(1) in _ITEM_TO_TABLE else (None, 0)
+    return None, 0
 
 
 def detect_template(table: DisclosureTable, labels: list[str], value_count: int | None) -> tuple[str, bool]:
@@ -42,11 +72,13 @@ def detect_template(table: DisclosureTable, labels: list[str], value_count: int 
         # 处理决定数量 is a substring of the 2021 本年处理决定数量: only the bare form is a 2019 marker.
         bare = any(lab.endswith("处理决定数量") and not lab.endswith("本年处理决定数量") for lab in labels)
         hits["2019"] = hits["2019"] or bare
-    # Only the row label is left: 规范性文件 not preceded by 行政 is 2019 (headers decide when present).
-    if (table.key == "art20_1" and not any(hits.values())
-            and any(lab.endswith("规范性文件") and not lab.endswith("行政规范性文件") for lab in labels)):
-        hits["2019"] = True
     decided = [tpl for tpl, hit in hits.items() if hit]
+    if not decided:
+        decided = _fragment_votes(table, labels)  # headers wrapped over lines: `本年新制` / `作数量`
+    # Only the row label is left: 规范性文件 not preceded by 行政 is 2019 (headers decide when present).
+    if (not decided and table.key == "art20_1"
+            and any(lab.endswith("规范性文件") and not lab.endswith("行政规范性文件") for lab in labels)):
+        decided = ["2019"]
     if len(decided) == 1:
         return decided[0], True
     if len(table.measures) == 1:
@@ -58,16 +90,37 @@ def detect_template(table: DisclosureTable, labels: list[str], value_count: int 
     return "unknown", False
 
 
-def column_order(measures: tuple[Measure, ...], labels: list[str]) -> tuple[Measure, ...]:
-    """Measures in header order when every header is found, else the template's order."""
-    positions: list[tuple[int, Measure]] = []
-    for m in measures:
-        idx = next((i for i, lab in enumerate(labels) if any(p in lab for p in m.phrases)), None)
-        if idx is None:
-            return measures
-        positions.append((idx, m))
-    ordered = tuple(m for _, m in sorted(positions, key=lambda p: p[0]))
-    return ordered if len({i for i, _ in positions}) == len(measures) else measures
+def _fragment_votes(table: DisclosureTable, labels: list[str]) -> list[str]:
+    """Templates whose own header labels contain a header fragment (3+ characters) that the other
+    template's headers do not: a wrapped header still names its template."""
+    headers = {tpl: [p for m in ms for p in (m.label, *m.phrases)] for tpl, ms in table.measures.items()}
+    votes: set[str] = set()
+    for lab in labels:
+        if len(lab) < 3:
+            continue
+        owners = [tpl for tpl, hs in headers.items() if any(lab in h for h in hs)]
+        if len(owners) == 1:
+            votes.add(owners[0])
+    return sorted(votes)
+
+
+def column_order(measures: tuple[Measure, ...], header_rows: list[list[str]]) -> tuple[Measure, ...]:
+    """Measures in the order one header line prints them, else the template's order.
+
+    Only a line that holds every measure's header says how the columns run: a header wrapped over several
+    lines (PDF text) gives each label's position on its own line, which says nothing about the columns.
+    """
+    for labels in header_rows:
+        positions: list[tuple[int, Measure]] = []
+        for m in measures:
+            idx = next((i for i, lab in enumerate(labels) if any(p in lab for p in m.phrases)), None)
+            if idx is None:
+                break
+            positions.append((idx, m))
+        else:
+            if len({i for i, _ in positions}) == len(measures):
+                return tuple(m for _, m in sorted(positions, key=lambda p: p[0]))
+    return measures
 
 
 def extract_disclosure(toks: list[Token], mode: str, exact: bool, placer: Placer) -> dict[str, str]:
@@ -101,17 +154,26 @@ def extract_disclosure(toks: list[Token], mode: str, exact: bool, placer: Placer
     return templates
 
 
+def _item(table: DisclosureTable, tpl: str, r: LogicalRow) -> ItemRow | None:
+    label = strip_numbering(r.last_label)
+    return next((it for it in table.rows[tpl] if any(p in label for p in it.phrases)), None)
+
+
 def _place_rows(table: DisclosureTable, tpl: str, rows: list[LogicalRow], labels: list[str],
                 placer: Placer) -> None:
-    measures = column_order(table.measures[tpl], labels)
+    lines: dict[int, list[str]] = {}
+    for r in rows:
+        for t in r.labels:
+            lines.setdefault(t.line, []).append(t.key)
+    measures = column_order(table.measures[tpl], list(lines.values()))
+    rows = join_wrapped(rows, lambda r: bool(r.labels) and _item(table, tpl, r) is not None)
     columns = tuple(m.key for m in measures)
     kinds = tuple(m.kind for m in measures)
     for r in rows:
         values = r.values()
         if not values:
             continue
-        label = strip_numbering(r.last_label)
-        item = next((it for it in table.rows[tpl] if any(p in label for p in it.phrases)), None)
+        item = _item(table, tpl, r)
         if item is None:
             raw = " | ".join(t.raw for t in values)
             placer.find("warning", "extra_row", f"{table.key}: row {r.labels[-1].raw if r.labels else '?'!s} "

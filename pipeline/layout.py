@@ -14,6 +14,7 @@ in layouts that lost their row boundaries (seed 004) and splits two rows glued o
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -35,6 +36,7 @@ class Token:
     value: Value | None
     line: int  # 1-based source line
     row: int  # physical row id
+    col: int = 0  # cell position on its line (row layouts: the column)
 
 
 @dataclass(slots=True)
@@ -125,7 +127,7 @@ def physical_mode(grid: Grid, start: int, end: int) -> str:
             continue
         seen_content = True
         nonblank += 1
-        if len(cells) >= 2:
+        if len(cells) >= 2 or len(grid.lines[i]) >= 3:  # a markdown row of one filled cell is still a row
             multi += 1
     if nonblank and multi / nonblank >= 0.3:
         return "row"
@@ -157,9 +159,9 @@ def tokens(grid: Grid, start: int, end: int, skipped: list[int] | None = None) -
         if mode != "row":
             # One cell per line: the tab indent or `|` suffix decorating the line is not a cell.
             cells = [c for c in cells if c.strip()] or [""]
-        for cell in cells:
+        for col, cell in enumerate(cells):
             raw, key, kind, value = _classify_text(cell)
-            out.append(Token(raw, key, kind, value, i + 1, row))
+            out.append(Token(raw, key, kind, value, i + 1, row, col))
     return out, mode
 
 
@@ -191,3 +193,64 @@ def logical_rows(toks: list[Token], mode: str, exact: bool = False) -> list[Logi
     if current.labels or current.slots:
         rows.append(current)
     return rows
+
+
+def join_wrapped(rows: list[LogicalRow], names_a_row: Callable[[LogicalRow], bool]) -> list[LogicalRow]:
+    """Labels wrapped over two lines (PDF text: `（六）其他处` / `理`) joined column by column.
+
+    A row with values whose labels name no row of the table takes the labels of the label-only line
+    right above it (or, failing that, right below it) when the joined labels do name a row. The caller's
+    `names_a_row` decides, and only continuations are joined: the labels taken sit left of the row's
+    values (a repeated header above a row is no part of its label), and the lower part starts with no
+    list number or ordinal (`1.本机关…` under a row is the next row's label, not the end of this one).
+    """
+    out: list[LogicalRow] = []
+    skip = False
+    for k, r in enumerate(rows):
+        if skip:
+            skip = False
+            continue
+        if not r.value_count() or not r.labels or names_a_row(r):
+            out.append(r)
+            continue
+        above = out[-1] if out and _wraps_into(out[-1], r, r, r.labels[0].line - 1) else None
+        below = rows[k + 1] if k + 1 < len(rows) and _wraps_into(r, rows[k + 1], r, r.labels[-1].line + 1) else None
+        if above is not None and names_a_row(joined := _joined(above, r, r)):
+            out[-1] = joined
+            continue
+        if below is not None and names_a_row(joined := _joined(r, below, r)):
+            out.append(joined)
+            skip = True
+            continue
+        out.append(r)
+    return out
+
+
+_STARTS_LABEL = re.compile(r"^(?:\d{1,2}[.、]|\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}、)")
+
+
+def _wraps_into(top: LogicalRow, bottom: LogicalRow, valued: LogicalRow, line: int) -> bool:
+    """`top` and `bottom` can be one wrapped label: adjacent lines, the other one label-only, its labels
+    left of the values, and the lower part no new label of its own."""
+    other = bottom if top is valued else top
+    if not other.labels or other.value_count() or other.stray or other.labels[0].line != line:
+        return False
+    first_value = min((t.col for t in valued.values() if t.kind == "value"), default=None)
+    if first_value is not None and any(t.col >= first_value for t in other.labels):
+        return False
+    return not any(_STARTS_LABEL.match(t.key) for t in bottom.labels)
+
+
+def _joined(top: LogicalRow, bottom: LogicalRow, valued: LogicalRow) -> LogicalRow:
+    """`valued`'s slots under the labels of top and bottom joined per column (top text first)."""
+    by_col: dict[int, Token] = {}
+    for t in top.labels:
+        by_col[t.col] = t
+    for t in bottom.labels:
+        if t.col in by_col:
+            a = by_col[t.col]
+            by_col[t.col] = Token(a.raw + t.raw, a.key + t.key, "label", None, a.line, a.row, a.col)
+        else:
+            by_col[t.col] = t
+    return LogicalRow(labels=[by_col[c] for c in sorted(by_col)], slots=valued.slots, stray=valued.stray,
+                      exact=valued.exact)

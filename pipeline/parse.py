@@ -149,7 +149,8 @@ def _report_template(table_templates: dict[str, str], app_template: str) -> str:
 
 def _missing_tables(placer: Placer, sections: set[str], template: str, table_templates: dict[str, str]) -> None:
     found = {c.table for c in placer.cells} | set(table_templates)
-    expected = expected_tables(template) if template in ("2019", "2021") else expected_tables("2021")
+    # An unknown template may be either: every table of the 2019 format (a superset) is looked for.
+    expected = expected_tables(template) if template in ("2019", "2021") else expected_tables("2019")
     if template == "hybrid":
         expected = tuple(t for t in expected_tables("2019") if t != "art20_9" or "art20_9" in found)
     for name, tables in _SECTION_TABLES.items():

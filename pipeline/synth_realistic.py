@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from html import escape
 
 from pipeline.synth import (
     CRAWLED_PAGE,
@@ -427,7 +428,7 @@ def _blocks(r: SynthReport, rng: random.Random, sec2: str, sec3: str, layout: st
         heading(name)
         blocks.append(table)
     if "review" in after:
-        blocks.append(Text(_prose_after(r, rng, False), "prose"))
+        blocks.append(Text(_prose_after(r, rng, glued_year), "prose"))
     heading("problems")
     blocks.append(Text("（一）存在的主要问题一是政策解读形式较为单一；二是信息发布的及时性有待提高。"
                        f"（二）改进措施{r.report_year + 1}年，我单位将进一步规范信息发布流程，加强业务培训。", "prose"))
@@ -564,7 +565,7 @@ def render_crawled(r: SynthReport, blocks: list[Block], rng: random.Random) -> s
 _Slot = tuple[str, Key | None]  # a grid cell: its text and, for a value cell, its truth key
 
 
-def _grid(t: Table, sec3: str) -> tuple[list[list[_Slot]], int]:
+def _grid(t: Table) -> tuple[list[list[_Slot]], int]:
     """The table as a full grid (a merged cell's text in its top-left slot) and its number of header rows."""
     if t.key == "applications":
         width = 3 + len(APPLICATION_COLUMNS)
@@ -665,7 +666,7 @@ class _Markdown:
         self.out.append("")
 
 
-def render_pdf_markdown(r: SynthReport, blocks: list[Block], rng: random.Random, sec3: str) -> str:
+def render_pdf_markdown(r: SynthReport, blocks: list[Block], rng: random.Random) -> str:
     """A PDF converted to markdown: headings plain or `## `, tables as markdown rows broken by the PDF."""
     md = _Markdown(rng.choice(("- {} -", "第 {} 页", "-{}-", "— {} —")))
     wrapped = _draw(r, rng, "wrapped_labels", 0.7)
@@ -698,7 +699,7 @@ def render_pdf_markdown(r: SynthReport, blocks: list[Block], rng: random.Random,
             if md.lines > 40 and b.kind == "prose":  # a page of prose
                 md.page_break()
             continue
-        grid, heads = _grid(b, sec3)
+        grid, heads = _grid(b)
         widths = [rng.randint(4, 7) for _ in grid[0]]
         if b.key == "applications":
             widths[:3] = [40, rng.randint(6, 12), rng.randint(8, 16)]  # merged group labels are not wrapped
@@ -717,8 +718,13 @@ def render_pdf_markdown(r: SynthReport, blocks: list[Block], rng: random.Random,
             inside = [n for k, s in enumerate(starts[heads + 1:], heads + 1)
                       for n in range(s + 1, starts[k + 1] if k + 1 < len(starts) else len(lines))]
             if split_row and inside:
-                breaks.add(rng.choice(inside))
+                cut = rng.choice(inside)
+                breaks.add(cut)
                 r.traits.append("row_split_across_pages")
+                row = max(k for k, s in enumerate(starts) if s < cut)
+                values = next(n for n in range(starts[row], len(lines)) if any(key for _, key in lines[n]))
+                where = "values_on_next_page" if values >= cut else "label_rest_on_next_page"
+                r.detail["row_split_across_pages"] = where
             else:
                 breaks.add(rng.choice(starts[heads + 1:]))
         if b.key == "review_litigation" and review_next:
@@ -748,8 +754,6 @@ def _html_rows(t: Table) -> list[list[str]]:
 
 def render_fragment(r: SynthReport, blocks: list[Block], rng: random.Random, sec3: str) -> str:
     """A CMS export: <p> and <table> only, no <html>/<head>/<body>; the first <table> after byte 4096."""
-    from html import escape
-
     page = _Page(rng, word=_draw(r, rng, "word_cells", 0.3), nbsp=rng.random() < 0.5)
     strong = _draw(r, rng, "strong_headings", 0.6)
     indent = rng.choice(("", ' style="text-indent:2em"', ' style="text-indent:32.0pt;line-height:28pt"'))
@@ -945,7 +949,7 @@ def make_real_like(i: int, rng: random.Random, layout: str | None = None,
         text = render_crawled(r, blocks, rng)
     elif layout == PDF_MARKDOWN:
         _draw(r, rng, "markdown_headings", 0.5)
-        text = render_pdf_markdown(r, blocks, rng, sec3)
+        text = render_pdf_markdown(r, blocks, rng)
     else:
         _draw(r, rng, "no_title", 0.3)  # the preamble still states the statistics period: the year stays known
         text = render_fragment(r, blocks, rng, sec3)

@@ -113,7 +113,7 @@ class RunTogetherTables:
                             line=ft.line)
                 continue
             templates[key] = tpl
-            measures = column_order(table.measures[tpl], ft.labels)
+            measures = column_order(table.measures[tpl], [ft.labels])
             columns = tuple(m.key for m in measures)
             kinds = {m.key: m.kind for m in measures}
             for row, run in ft.runs.items():
