@@ -49,13 +49,12 @@ def _write_range(out: Path, start: int, stop: int, seed: int, defect_rate: float
     return lines
 
 
-def write_corpus(n: int, out: Path, seed: int = 0, defect_rate: float = 0.1, real_share: float = 0.0) -> Path:
+def write_corpus(n: int, out: Path, seed: int = 0, defect_rate: float = 0.1, real_share: float = REAL_SHARE) -> Path:
     """Write the corpus unless it is already there (same n, seed, share and generator); return the truth file.
 
     Every report has its own random source (`pipeline.synth.report_rng`), so ranges of reports are
     written on all cores and the corpus is the same whatever the number of cores. `real_share`: the share
-    of real-like reports (the benchmark and the command line use REAL_SHARE; the default 0 keeps the
-    generated layouts only, on which the parser is exact, for the tests of the benchmark's own counting).
+    of real-like reports (0 keeps the generated layouts only).
     """
     out.mkdir(parents=True, exist_ok=True)
     truth_path = out / "truth.jsonl"
