@@ -33,9 +33,11 @@ class _GroupRun:
     rows: list[tuple[LogicalRow, AppRow | None]] = field(default_factory=list)
 
 
-def detect_template(rows: list[LogicalRow]) -> str:
-    """2021 if （六） has its sub-rows (by label, or 3 value rows before 总计); 2019 if it is one leaf row."""
-    rows = join_wrapped(rows, lambda r: any(_names_row(r, tpl) for tpl in APPLICATION_ROWS))
+def detect_template(rows: list[LogicalRow], wrapped: bool = True) -> str:
+    """2021 if （六） has its sub-rows (by label, or 3 value rows before 总计); 2019 if it is one leaf row.
+    `wrapped`: labels may be wrapped over physical rows (a row layout)."""
+    if wrapped:
+        rows = join_wrapped(rows, lambda r: any(_names_row(r, tpl) for tpl in APPLICATION_ROWS))
     labels = [strip_numbering(t.key) for r in rows for t in r.labels]
     if any(m in lab for lab in labels for m in APPLICATION_MARKERS_2021):
         return "2021"
@@ -79,8 +81,9 @@ def _names_row(r: LogicalRow, template: str) -> bool:
     return (bool(r.labels) and _match_leaf(r.last_label, template) is not None) or _match_group(r, template) is not None
 
 
-def extract_applications(rows: list[LogicalRow], template: str, placer: Placer) -> None:
-    rows = join_wrapped(rows, lambda r: _names_row(r, template))
+def extract_applications(rows: list[LogicalRow], template: str, placer: Placer, wrapped: bool = True) -> None:
+    if wrapped:
+        rows = join_wrapped(rows, lambda r: _names_row(r, template))
     template_rows = APPLICATION_ROWS[template]
     group_of = {r.key: r.group for r in template_rows}
     run: _GroupRun | None = None

@@ -150,7 +150,7 @@ def extract_disclosure(toks: list[Token], mode: str, exact: bool, placer: Placer
             placer.find("info", "template_inferred", f"{sub.key}: headers missing; {tpl} inferred from row width",
                         table=sub.key, line=sub.line)
         templates[sub.key] = tpl
-        _place_rows(table, tpl, rows, labels, placer)
+        _place_rows(table, tpl, rows, labels, placer, wrapped=mode == "row")
     return templates
 
 
@@ -159,14 +159,15 @@ def _item(table: DisclosureTable, tpl: str, r: LogicalRow) -> ItemRow | None:
     return next((it for it in table.rows[tpl] if any(p in label for p in it.phrases)), None)
 
 
-def _place_rows(table: DisclosureTable, tpl: str, rows: list[LogicalRow], labels: list[str],
-                placer: Placer) -> None:
+def _place_rows(table: DisclosureTable, tpl: str, rows: list[LogicalRow], labels: list[str], placer: Placer, *,
+                wrapped: bool) -> None:
     lines: dict[int, list[str]] = {}
     for r in rows:
         for t in r.labels:
             lines.setdefault(t.line, []).append(t.key)
     measures = column_order(table.measures[tpl], list(lines.values()))
-    rows = join_wrapped(rows, lambda r: bool(r.labels) and _item(table, tpl, r) is not None)
+    if wrapped:  # labels wrapped over physical rows (a row layout)
+        rows = join_wrapped(rows, lambda r: bool(r.labels) and _item(table, tpl, r) is not None)
     columns = tuple(m.key for m in measures)
     kinds = tuple(m.kind for m in measures)
     for r in rows:

@@ -28,6 +28,7 @@ class GridTables:
         self.layouts: list[str] = []
         self._skipped: list[int] = []
         self._app_rows: list[LogicalRow] | None = None
+        self._app_wrapped = False  # the application table is in a row layout: labels may wrap over rows
 
     def found(self) -> set[str]:
         return set(self.sections)
@@ -36,11 +37,11 @@ class GridTables:
         return min((s.heading_line if s.heading_line is not None else s.start for s in self.sections.values()),
                    default=None)
 
-    def _rows(self, name: str) -> list[LogicalRow]:
+    def _rows(self, name: str) -> tuple[list[LogicalRow], str]:
         sec = self.sections[name]
         toks, mode = tokens(self.grid, sec.start, sec.end, self._skipped)
         self.layouts.append(mode)
-        return logical_rows(toks, mode, self.grid.exact)
+        return logical_rows(toks, mode, self.grid.exact), mode
 
     def read_disclosure(self, placer: Placer) -> dict[str, str]:
         sec = self.sections.get("disclosure")
@@ -53,16 +54,17 @@ class GridTables:
     def application_template(self) -> str | None:
         if "applications" not in self.sections:
             return None
-        self._app_rows = self._rows("applications")
-        return detect_applications_template(self._app_rows) if self._app_rows else None
+        self._app_rows, mode = self._rows("applications")
+        self._app_wrapped = mode == "row"
+        return detect_applications_template(self._app_rows, self._app_wrapped) if self._app_rows else None
 
     def read_applications(self, template: str, placer: Placer) -> None:
         if self._app_rows:
-            extract_applications(self._app_rows, template, placer)
+            extract_applications(self._app_rows, template, placer, self._app_wrapped)
 
     def read_review(self, placer: Placer) -> None:
         if "review" in self.sections:
-            extract_review(self._rows("review"), placer)
+            extract_review(self._rows("review")[0], placer)
 
     def finish(self, placer: Placer) -> None:
         if self._skipped:

@@ -210,11 +210,14 @@ def join_wrapped(rows: list[LogicalRow], names_a_row: Callable[[LogicalRow], boo
         if skip:
             skip = False
             continue
-        if not r.value_count() or not r.labels or names_a_row(r):
+        if not r.labels or not _has_value(r):
             out.append(r)
             continue
         above = out[-1] if out and _wraps_into(out[-1], r, r, r.labels[0].line - 1) else None
         below = rows[k + 1] if k + 1 < len(rows) and _wraps_into(r, rows[k + 1], r, r.labels[-1].line + 1) else None
+        if (above is None and below is None) or names_a_row(r):
+            out.append(r)
+            continue
         if above is not None and names_a_row(joined := _joined(above, r, r)):
             out[-1] = joined
             continue
@@ -229,11 +232,15 @@ def join_wrapped(rows: list[LogicalRow], names_a_row: Callable[[LogicalRow], boo
 _STARTS_LABEL = re.compile(r"^(?:\d{1,2}[.、]|\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}、)")
 
 
+def _has_value(r: LogicalRow) -> bool:
+    return any(t.kind == "value" for t in r.slots)  # stops at the first value: most rows start with one
+
+
 def _wraps_into(top: LogicalRow, bottom: LogicalRow, valued: LogicalRow, line: int) -> bool:
     """`top` and `bottom` can be one wrapped label: adjacent lines, the other one label-only, its labels
     left of the values, and the lower part no new label of its own."""
     other = bottom if top is valued else top
-    if not other.labels or other.value_count() or other.stray or other.labels[0].line != line:
+    if not other.labels or other.labels[0].line != line or other.stray or _has_value(other):
         return False
     first_value = min((t.col for t in valued.values() if t.kind == "value"), default=None)
     if first_value is not None and any(t.col >= first_value for t in other.labels):

@@ -11,8 +11,6 @@ heading never gates a table: a table of contents listing every heading, renumber
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -121,13 +119,12 @@ def _anchors(grid: Grid, lines: Sequence[str]) -> dict[str, int]:
     an anchor of a later section is looked for only after the earlier sections' anchors. One regex pass
     over the text (anchors are ideographs, which NFKC keeps; a space may sit inside them)."""
     text = "\n".join(lines)
-    starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
     found: dict[str, int] = {}
-    pos = 0
+    pos = line = 0  # search from text[pos:], which starts line `line`
     for name in TABLE_SECTIONS:
         while (m := _ANCHOR_RES[name].search(text, pos)) is not None:
-            i = bisect.bisect_right(starts, m.start()) - 1
-            pos = starts[i] + len(lines[i]) + 1
+            i = line + text.count("\n", pos, m.start())
+            line, pos = i + 1, text.find("\n", m.start()) + 1 or len(text)
             if len(label_key(lines[i])) >= _ANCHOR_LINE:
                 continue
             if name == "applications" and m.lastgroup == "row" and not _table_follows(grid, i):

@@ -58,12 +58,16 @@ def sniff_format(data: bytes) -> str:
 
 
 def _looks_html(data: bytes) -> bool:
-    sample = data[:65536]
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or sample[:4096].count(b"\x00") > 1024:
-        sample = sample.replace(b"\x00", b"")  # UTF-16: the tags are ASCII once the NULs are gone
-    text = sample.decode("latin-1").lower()
-    if _HTML_SNIFF.search(text, 0, 4096) is not None:
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:4096].count(b"\x00") > 1024
+
+    def ascii_text(sample: bytes) -> str:  # UTF-16: the tags are ASCII once the NULs are gone
+        return (sample.replace(b"\x00", b"") if utf16 else sample).decode("latin-1").lower()
+
+    if _HTML_SNIFF.search(ascii_text(data[:4096])) is not None:
         return True
+    if b"<" not in data[:65536]:
+        return False
+    text = ascii_text(data[:65536])
     return _at_least(_FRAGMENT_OPEN, text, 3) and _at_least(_FRAGMENT_CLOSE, text, 3)
 
 
