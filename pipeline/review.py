@@ -37,7 +37,7 @@ def extract_review(rows: list[LogicalRow], placer: Placer) -> None:
         raw = " | ".join(t.raw for t in joined)
         placer.find("error", "row_pieces_unconfirmed",
                     f"review_litigation: {len(data)} pieces on different lines make 15 values ({raw}), but R1–R3 "
-                    "do not hold on them together: one piece may belong elsewhere; cells left out",
+                    "do not confirm them together: one piece may belong elsewhere; cells left out",
                     table=TABLE, row=REVIEW_ROW, line=data[0].line, raw=raw)
         return
     if len(data) == 1 and len(joined) > WIDTH:

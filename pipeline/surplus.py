@@ -95,11 +95,12 @@ def a3(values: Sequence[Decimal | None]) -> bool | None:
 
 
 def r123(values: Sequence[Decimal | None]) -> bool | None:
-    """R1–R3 on the review row: each block of five ends with the total of its first four."""
+    """R1–R3 on the review row: each block of five ends with the total of its first four. True when no
+    block fails and one at least holds (a block with a blank total cannot be evaluated)."""
     results = []
     for k in range(0, len(values), 5):
         block = values[k:k + 5]
         results.append(None if block[4] is None else sum(v or 0 for v in block[:4]) == block[4])
     if any(r is False for r in results):
         return False
-    return True if all(r is True for r in results) else None
+    return True if any(results) else None

@@ -16,7 +16,7 @@ Runs outside every table (prose numbers, dates, CSS) are never read.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -266,30 +266,31 @@ def application_template(table: FoundTable) -> str:
 
 def application_runs(table: FoundTable, template: str) -> None:
     """Assign the table's runs to application rows (fills table.runs / unmatched / duplicates / unvalued)."""
-    last: RowRun | None = None
-    for label, pair in table.pairs:
-        if pair.continued:
-            if last is not None:
-                last = _continue(table, last, pair)
-            continue
-        named = [r for seg in segments(label) if (r := match_application_piece(seg, template)) is not None]
-        named = list(dict.fromkeys(r.key for r in named))
-        row = named[-1] if named else None
-        table.unvalued += [r for r in named[:-1] if r not in table.runs and r not in table.unvalued]
-        last = _record(table, RowRun(row, pair.run.text, label, pair.line, pair.run.raw, pair.run.unit))
-    table.unvalued = [r for r in table.unvalued if r not in table.runs]
+    def named(label: str) -> list[str]:
+        rows = [r.key for seg in segments(label) if (r := match_application_piece(seg, template)) is not None]
+        return list(dict.fromkeys(rows))
+
+    _assign(table, named)
 
 
 def disclosure_runs(table: FoundTable) -> None:
     """Assign the runs of a 第二十条 table to its items."""
+    _assign(table, lambda label: [item] if (item := match_item(table.key, label)) else [])
+
+
+def _assign(table: FoundTable, rows_named: Callable[[str], list[str]]) -> None:
+    """Each run to the last row its label names; the rows named before it were printed without values."""
     last: RowRun | None = None
     for label, pair in table.pairs:
         if pair.continued:
             if last is not None:
                 last = _continue(table, last, pair)
             continue
-        row = match_item(table.key, label)
-        last = _record(table, RowRun(row, pair.run.text, label, pair.line, pair.run.raw, pair.run.unit))
+        named = rows_named(label)
+        table.unvalued += [r for r in named[:-1] if r not in table.runs and r not in table.unvalued]
+        run = pair.run
+        last = _record(table, RowRun(named[-1] if named else None, run.text, label, pair.line, run.raw, run.unit))
+    table.unvalued = [r for r in table.unvalued if r not in table.runs]
 
 
 def review_run(table: FoundTable) -> RowRun | None:
