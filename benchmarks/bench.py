@@ -38,8 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_corpus import REAL_SHARE, write_corpus
 
-from pipeline.batch import list_report_files
 from pipeline.decoding import decode
+from pipeline.listing import list_report_files
 from pipeline.model import ParseError
 from pipeline.synth import REAL_LAYOUTS, corpus
 

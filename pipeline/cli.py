@@ -11,7 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.batch import list_report_files, parse_paths, report_json
+from pipeline.batch import parse_paths, report_json
+from pipeline.listing import list_report_files
 from pipeline.model import ParseError, Report
 
 

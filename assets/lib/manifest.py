@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.batch import walk_report_files
+from pipeline.listing import walk_report_files
 
 MANIFEST_SCHEMA = pl.Schema(
     {
