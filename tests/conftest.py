@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # `import variants` under any import mode
+# Tests land files and run at once: no settle window (the tests of the window set their own).
+os.environ.setdefault("RAW_SETTLE_SECONDS", "0")
 
 
 @functools.lru_cache(maxsize=512)

@@ -22,7 +22,7 @@ from pipeline import export as ex
 
 
 def parse_into(raw: Path, parquet: Path, **kwargs) -> None:
-    manifest, _ = scan(raw)
+    manifest = scan(raw).manifest
     parse_pending(manifest, raw, parquet, workers=1, **kwargs)
 
 

@@ -122,7 +122,10 @@ def test_new_changed_and_deleted_files_each_trigger(sensor):
     assert len(deleted) == 1 and deleted[0].tags["raw/deleted"] == "1"
 
 
-def test_files_still_landing_wait_for_a_later_tick(sensor):
+def test_files_still_landing_wait_for_a_later_tick(sensor, monkeypatch):
+    import assets.defs.automation as automation
+
+    monkeypatch.setattr(automation, "SETTLE_SECONDS", 30.0)  # the tests run with no window (conftest)
     raw = sensor.paths.raw
     young = land(raw, "partial.txt", b"still being written", settled=False)
     result = sensor.tick()

@@ -257,7 +257,8 @@ def fuzzed(tmp_path_factory):
     (wh.raw / "big" / "several-mb.txt").write_bytes(SEED_BYTES[1] * 400)  # 3 MB
     (wh.raw / "big" / "too-big.txt").write_bytes(SEED_BYTES[3] * 1000)  # 5.9 MB, over the limit set below
     (wh.raw / "big" / "empty.txt").write_bytes(b"")
-    config = {"ops": {"parsed_datasets": {"config": {"max_file_bytes": 5_000_000, "file_timeout_seconds": 120}}}}
+    config = {"ops": {"raw__report_files": {"config": {"max_file_bytes": 5_000_000}},
+                      "parsed_datasets": {"config": {"file_timeout_seconds": 120}}}}
     start = time.monotonic()
     result = wh.run(run_config=config)
     return wh, before, result, time.monotonic() - start

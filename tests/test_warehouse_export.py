@@ -96,11 +96,13 @@ def test_manifest_keeps_hashes_and_first_seen(tmp_path):
     raw = tmp_path / "raw"
     copy_samples(raw)
     (raw / "copy.txt").write_bytes((raw / "2023_quantang-zhen.txt").read_bytes())
-    (raw / ".hidden").write_text("ignored")
+    (raw / ".hidden").write_text("refused, never read")
 
     first = scan_raw_dir(raw)
-    assert first.height == 6 and first["sha256"].n_unique() == 5
-    assert unique_files(first).height == 5
+    assert first.height == 7 and first["sha256"].n_unique() == 6
+    hidden = first.filter(pl.col("path") == ".hidden").row(0, named=True)
+    assert hidden["refused"] == "hidden" and hidden["sha256"].startswith("refused:hidden:")
+    assert unique_files(first).height == 6
     again = scan_raw_dir(raw, first)
     assert again.equals(first)
 

@@ -17,7 +17,7 @@ import os
 import dagster as dg
 
 from assets.lib.resources import DataPaths
-from assets.lib.sensing import raw_changes
+from assets.lib.sensing import SETTLE_SECONDS, raw_changes
 
 JOB_NAME = "warehouse_job"
 SCHEDULE_NAME = "nightly_warehouse"
@@ -25,8 +25,6 @@ SENSOR_NAME = "new_raw_files"
 NIGHTLY_CRON = "0 2 * * *"
 TIMEZONE = "Asia/Shanghai"
 SENSOR_INTERVAL_SECONDS = 60
-# A file modified less than this long ago may still be being written: it waits for a later tick.
-SETTLE_SECONDS = float(os.environ.get("RAW_SETTLE_SECONDS", "30"))
 
 
 def automation_on() -> bool:

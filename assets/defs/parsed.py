@@ -9,7 +9,7 @@ import dagster as dg
 import polars as pl
 
 from assets.lib.metadata import frame_metadata
-from assets.lib.parsing import DEFAULT_MAX_FILE_BYTES, DEFAULT_TIMEOUT_SECONDS, parse_pending
+from assets.lib.parsing import DEFAULT_TIMEOUT_SECONDS, parse_pending
 from assets.lib.resources import DataPaths, DuckDBWarehouse
 from pipeline import PARSER_VERSION
 from pipeline import export as ex
@@ -36,7 +36,6 @@ class ParseConfig(dg.Config):
     batch_size: int = 1000  # reports per Parquet file
     workers: int | None = None  # parser processes (default: all cores)
     file_timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS  # a file that takes longer is quarantined (parse_timeout)
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # a larger file is quarantined unread (too_large)
 
 
 POOL = "duckdb_write"  # writes the warehouse's state: one run at a time (see config/dagster.yaml)
@@ -69,7 +68,6 @@ def parsed_datasets(
             workers=config.workers,
             force=config.force_reparse,
             timeout=config.file_timeout_seconds,
-            max_file_bytes=config.max_file_bytes,
         )
     context.log.info(f"parser {PARSER_VERSION}: {summary}")
     for dataset in ex.DATASETS:

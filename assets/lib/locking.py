@@ -1,12 +1,18 @@
 """One lock for the warehouse's state (manifest, Parquet batches, the build DuckDB file, publishing).
 
 Runs started by the daemon are already serialised by the run queue (pool `duckdb_write`, see
-config/dagster.yaml), but `dg launch` (`make run`) does not go through the queue. An OS file lock
-(`flock`) makes a second process wait for the step that holds it instead of failing on DuckDB's own lock,
-or parsing the same new files twice. The kernel releases it when its process dies (kill -9 included).
+config/dagster.yaml), but `dg launch` (`make run`) does not go through the queue. An OS file lock makes a
+second process wait instead of failing on DuckDB's own lock or interleaving with the first; a run holds
+it from its first step to its last (`DuckDBWarehouse.setup_for_execution`), so no run publishes another's
+half-built state.
 
-The lock is re-entrant within one process: a step that holds it may open a DuckDB connection, which takes
-it again.
+It is a POSIX record lock (`fcntl.lockf`), not `flock`: a record lock belongs to the process that took
+it, so the parse workers it forks do not inherit it, and the kernel releases it the moment that process
+dies, whatever happens to its children (kill -9 of the run alone, the OOM killer). A `flock` lives on the
+open file description, which forked children share: a killed run whose workers lived on kept the lock.
+Record locks are dropped when the process closes any descriptor of the file, so one descriptor per lock
+file is kept open for as long as it is held, and the lock is re-entrant within the process: a step that
+holds it may open a DuckDB connection, which takes it again.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,8 +34,10 @@ class LockTimeout(TimeoutError):
 
 
 @contextmanager
-def exclusive(path: str | Path, timeout: float = 3600.0, poll: float = 0.2) -> Iterator[None]:
-    """Hold an exclusive `flock` on `path` (created if missing); wait at most `timeout` seconds."""
+def exclusive(path: str | Path, timeout: float = 3600.0, poll: float = 0.2,
+              on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created if missing); wait at most `timeout` seconds, calling
+    `on_wait` once if another process holds it."""
     key = str(Path(path).resolve())
     with _guard:
         if key in _held:
@@ -44,9 +52,12 @@ def exclusive(path: str | Path, timeout: float = 3600.0, poll: float = 0.2) -> I
         deadline = time.monotonic() + timeout
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
-            except BlockingIOError:
+            except (BlockingIOError, PermissionError):  # EAGAIN or EACCES: another process holds it
+                if on_wait is not None:
+                    on_wait()
+                    on_wait = None
                 if time.monotonic() > deadline:
                     os.close(fd)
                     raise LockTimeout(f"another process holds the warehouse lock {key} ({timeout:.0f} s)") from None
@@ -62,5 +73,5 @@ def exclusive(path: str | Path, timeout: float = 3600.0, poll: float = 0.2) -> I
                 _held[key] = (fd, depth - 1)
             else:
                 del _held[key]
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                fcntl.lockf(fd, fcntl.LOCK_UN)
                 os.close(fd)

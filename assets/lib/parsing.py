@@ -12,10 +12,17 @@ batch as they were, so the history of deleted reports is never lost. A run kille
 complete batches (kept: the next run does not parse them again) and at most one incomplete batch
 (removed by the next run); the same content in two batches is harmless, because the warehouse reads
 one batch per report (`assets/lib/tables.py`).
+
+Entries the scan refused (`assets/lib/manifest.py`) are quarantined with their reason without being
+opened. A file is parsed only as the scan recorded it: one whose size or mtime moved since (still being
+written) is left pending for the next run, and so is one whose parsed bytes hash to another content; a
+link that has come to lead out of the raw folder is refused, never opened.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +47,7 @@ class ParseSummary:
     parsed_files: int  # contents read and parsed by this run (reports + quarantined)
     parsed: int
     quarantined: int
+    pending: int  # files that changed between the scan and their parse: left for the next run
     carried: int  # contents of deleted files kept from a stale batch
     batches_written: int
     batches_dropped: int
@@ -107,6 +115,27 @@ def _carry(parquet_dir: Path, batches: set[str], shas: set[str], batch_id: str) 
     return batch["reports"].height + batch["quarantine"].height
 
 
+def _not_as_scanned(path: Path, root: str | None, size: int, mtime: int) -> str | tuple[str, str] | None:
+    """None when the file is still what the scan recorded; "changed" when its size or mtime moved since (it
+    is being written: left for the next run); (code, reason) when it may not be read at all: a link now
+    leading out of the raw folder, or no longer a regular file. Checked before a file is parsed (with
+    `root`) and after a parse that failed (a report is checked by its hash)."""
+    try:
+        if root is not None:
+            real = os.path.realpath(path)
+            if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+                return ("link_outside", f"a symbolic link to {real}, outside the raw folder: nothing outside it is "
+                        "read")
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "changed"
+    except OSError as exc:
+        return ("unreadable", f"cannot be examined ({exc.strerror or exc})")
+    if not stat.S_ISREG(st.st_mode):
+        return ("not_a_file", "no longer a regular file: not read")
+    return None if (st.st_size, st.st_mtime_ns) == (size, mtime) else "changed"
+
+
 def parse_pending(
     manifest: pl.DataFrame,
     raw_dir: Path,
@@ -131,13 +160,29 @@ def parse_pending(
     carry = in_dropped - present - kept  # parsed contents whose files are gone: keep them as they are
 
     todo = files.filter(~pl.col("sha256").is_in(list(done)))
+    refused_rows = todo.filter(pl.col("refused").is_not_null())
+    todo = todo.filter(pl.col("refused").is_null())
     too_large = todo.filter(pl.col("size_bytes") > max_file_bytes) if max_file_bytes else todo.clear()
     todo = todo.join(too_large.select("sha256"), on="sha256", how="anti")
-    rows = {fs_path(raw_dir, p, h): (p, s) for p, h, s in todo.select("path", "path_hex", "sha256").rows()}
     refused_early = [
+        ex.Quarantined(text(p), s, code, reason) for p, s, code, reason in refused_rows.select(
+            "path", "sha256", "refused", "reason").rows()
+    ] + [
         ex.Quarantined(text(p), s, "too_large", f"{size:,} bytes, more than the limit of {max_file_bytes:,}")
         for p, s, size in too_large.select("path", "sha256", "size_bytes").rows()
     ]
+    rows: dict[Path, tuple[str, str, int, int]] = {}  # file to parse → (display path, sha256, size, mtime)
+    pending = 0
+    root = os.path.realpath(raw_dir)
+    for p, h, sha, size, mtime in todo.select("path", "path_hex", "sha256", "size_bytes", "mtime_ns").rows():
+        path = fs_path(raw_dir, p, h)
+        problem = _not_as_scanned(path, root, size, mtime)
+        if problem == "changed":
+            pending += 1
+        elif problem is not None:
+            refused_early.append(ex.Quarantined(text(p), sha, *problem))
+        else:
+            rows[path] = (p, sha, size, mtime)
     # Parsed ahead in a thread, so the workers keep going while a batch is written.
     results = prefetch(parse_paths(list(rows), workers=workers, transform=ex.report_rows, timeout=timeout),
                        size=batch_size)
@@ -148,8 +193,11 @@ def parse_pending(
         reports = []
         refused = list(refused_early) if index == 0 else []
         for path, result in chunk:
-            display, sha = rows[path]
-            if isinstance(result, ex.ReportRows):
+            display, sha, size, mtime = rows[path]
+            parsed_sha = result.report[0] if isinstance(result, ex.ReportRows) else None
+            if parsed_sha not in (None, sha) or (parsed_sha is None and _not_as_scanned(path, None, size, mtime)):
+                pending += 1  # written to while it was parsed: the next scan sees the new content
+            elif isinstance(result, ex.ReportRows):
                 reports.append(result.with_file(text(display)))
             else:
                 refused.append(ex.Quarantined.from_error(text(display), sha, result))
@@ -171,6 +219,7 @@ def parse_pending(
         parsed_files=parsed + quarantined,
         parsed=parsed,
         quarantined=quarantined,
+        pending=pending,
         carried=carried,
         batches_written=batches,
         batches_dropped=len(dropped),

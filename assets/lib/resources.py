@@ -10,8 +10,10 @@ Two DuckDB files (see "Running it every night" in the README):
 
 DuckDB allows one writing process per file, and one process may not open the same file twice with
 different settings. So connections are short (opened per asset, closed in `finally`), the connection
-settings are defined exactly once, here, and every writer holds the warehouse lock (`assets/lib/locking.py`)
-while it writes: a second run (`make run` while the UI runs one) waits instead of failing or interleaving.
+settings are defined exactly once, here, and a run holds the warehouse lock (`assets/lib/locking.py`)
+from its first step to its last: the resource takes it when the run sets it up and lets it go when the
+run tears it down (the in-process executor sets a resource up once per run). A second run (`make run`
+while the UI runs one) waits before its first step instead of failing or interleaving with the first.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
 from assets.lib.locking import exclusive
 
@@ -59,6 +62,25 @@ class DuckDBWarehouse(dg.ConfigurableResource):
 
     database: str  # the build file: every asset reads and writes this one (via connect())
     published: str  # the published file: replaced atomically by the publish asset, never opened read-write
+    _run_lock: ExitStack | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Take the warehouse lock for the whole run (it waits while another run holds it)."""
+        path = lock_path(self.published)
+        log = context.log
+
+        def waiting() -> None:
+            if log is not None:
+                log.info(f"another run holds the warehouse lock {path}: waiting for it to finish")
+
+        stack = ExitStack()
+        stack.enter_context(exclusive(path, timeout=LOCK_TIMEOUT_SECONDS, on_wait=waiting))
+        self._run_lock = stack
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._run_lock is not None:
+            self._run_lock.close()
+            self._run_lock = None
 
     @property
     def build_path(self) -> Path:

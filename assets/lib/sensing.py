@@ -10,6 +10,7 @@ unchanged directory costs one walk and no manifest read.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,10 @@ from pathlib import Path
 import polars as pl
 
 from assets.lib.manifest import conform, present_files, stat_raw_dir
+
+# A file modified less than this long ago may still be being written: the sensor waits for a later tick,
+# and the scan of every run (the schedule, `make run`, the UI) leaves it pending.
+SETTLE_SECONDS = float(os.environ.get("RAW_SETTLE_SECONDS", "30"))
 
 
 @dataclass(frozen=True)
