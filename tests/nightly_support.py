@@ -18,7 +18,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.lib import publish
+from assets.lib import atomic_publish
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLES = PROJECT / "data" / "raw"
@@ -42,6 +42,7 @@ CORE_SELECTION = (
     "quarantine",
     "findings",
     "identity_checks",
+    "report_cells",
     "fact_applications",
     "fact_review_litigation",
     "fact_regulations",
@@ -118,7 +119,7 @@ def table_counts(db: Path) -> dict[str, int]:
     """Rows of every table and view ("schema.table" → count)."""
     conn = duckdb.connect(str(db), read_only=True)
     try:
-        return publish.table_counts(conn, include_views=True)
+        return atomic_publish.table_counts(conn, include_views=True)
     finally:
         conn.close()
 

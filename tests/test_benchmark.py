@@ -19,8 +19,8 @@ sys.path.insert(0, str(BENCH))
 import bench  # noqa: E402
 from make_corpus import write_corpus  # noqa: E402
 
+from assets.lib.batch_parsing import parse_pending  # noqa: E402
 from assets.lib.manifest import scan_raw_dir  # noqa: E402
-from assets.lib.parsing import parse_pending  # noqa: E402
 from pipeline import export as ex  # noqa: E402
 from pipeline.synth import corpus  # noqa: E402
 

@@ -15,10 +15,21 @@ import polars as pl
 import pytest
 from warehouse_support import SAMPLE_FILES, SAMPLES
 
-from assets.lib.loaded import BOOKKEEPING, LoadError, load_batches, table_of
+from assets.lib.batch_loading import (
+    BODY_KEYS,
+    BOOKKEEPING,
+    CURRENT_PARSER,
+    MANIFEST,
+    LoadError,
+    load_all,
+    load_batches,
+    table_of,
+)
+from assets.lib.batch_parsing import _carry, parse_pending
 from assets.lib.manifest import scan
-from assets.lib.parsing import _carry, parse_pending
+from pipeline import PARSER_VERSION
 from pipeline import export as ex
+from pipeline.bodies import assign_body_keys
 
 
 def parse_into(raw: Path, parquet: Path, **kwargs) -> None:
@@ -139,3 +150,33 @@ def test_a_content_in_two_dropped_batches_is_carried_once(tmp_path):
     assert out["reports"].height == 1
     assert out["applications"].height == frames["applications"].height > 0
     assert out["reports"]["batch_id"].to_list() == ["29990101T000000000000-00002"]
+
+
+def test_the_inputs_of_the_sql_models_are_loaded_with_the_batches(setup, tmp_path):
+    raw, parquet, conn = setup
+    manifest = tmp_path / "manifest.parquet"
+    scan(raw).manifest.write_parquet(manifest)
+    result, keys = load_all(conn, parquet, manifest)
+    assert result.inserted_batches == 2
+    assert conn.execute(f"select count(*) from {MANIFEST}").fetchall() == [(pl.read_parquet(manifest).height,)]
+    assert conn.execute(f"select * from {CURRENT_PARSER}").fetchall() == [(PARSER_VERSION,)]
+    names = [n for (n,) in conn.execute(f"select distinct organization from {table_of('reports')}").fetchall() if n]
+    rows = conn.execute(f"select organization, body_key, ambiguous from {BODY_KEYS}").fetchall()
+    loaded = {name: (key, ambiguous) for name, key, ambiguous in rows}
+    assert loaded == assign_body_keys(names)  # the rule of pipeline/bodies.py, once, over every name loaded
+    assert keys.height == len(names)
+
+
+def test_body_keys_cover_the_names_of_every_loaded_parse(setup, tmp_path):
+    """A name only an older parse still holds gets its key from the same computation as every other name."""
+    raw, parquet, conn = setup
+    manifest = tmp_path / "manifest.parquet"
+    scan(raw).manifest.write_parquet(manifest)
+    load_all(conn, parquet, manifest)
+    conn.execute(f"insert into {table_of('reports')} (report_id, organization, batch_id) "
+                 "values ('older-parse', '湘乡市泉塘镇人民政府', '19990101T000000000000-00000')")
+    load_all(conn, parquet, manifest)
+    names = [n for (n,) in conn.execute(f"select distinct organization from {table_of('reports')}").fetchall() if n]
+    loaded = dict(conn.execute(f"select organization, body_key from {BODY_KEYS}").fetchall())
+    assert loaded == {name: key for name, (key, _) in assign_body_keys(names).items()}
+    assert loaded["湘乡市泉塘镇人民政府"] == loaded["泉塘镇"]  # the older parse's name joins the same body

@@ -12,7 +12,7 @@ import pytest
 
 from assets.defs.charts import NAME
 from assets.defs.docs import DICTIONARY, SIDE_TABLES, asset_key_of, documented_tables, load_docs
-from assets.lib.tables import RELATIONS
+from assets.lib.duckdb_ops import RELATIONS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -93,8 +93,25 @@ def test_body_dimension_asset_metadata(wh):
     events = {e.asset_key.to_user_string(): e for e in wh.result.get_asset_materialization_events()}
     metadata = events["dim_body_name"].materialization.metadata
     assert metadata["dagster/row_count"].value == wh.query("select count(*) from dim_body_name")[0][0]
-    assert metadata["ambiguous_names"].value == 1
-    assert metadata["bodies"].value == wh.query("select count(distinct body_key) from dim_body_name")[0][0]
+    keys = events["loaded/body_keys"].materialization.metadata  # where the rule runs, over every name loaded
+    assert keys["ambiguous_names"].value == 1
+    assert keys["bodies"].value == wh.query("select count(distinct body_key) from loaded.body_keys")[0][0]
+    assert keys["bodies"].value == wh.query("select count(distinct body_key) from dim_body_name")[0][0]
+
+
+def test_body_keys_are_one_table_that_dim_report_and_dim_body_name_agree_on(wh):
+    assert wh.query(
+        "select count(*) from dim_report as d join loaded.body_keys as k using (organization) "
+        "where d.body_key is distinct from k.body_key"
+    ) == [(0,)]
+    assert wh.query(
+        "select count(*) from dim_body_name as b join loaded.body_keys as k using (organization) "
+        "where b.body_key is distinct from k.body_key or b.ambiguous is distinct from k.ambiguous"
+    ) == [(0,)]
+    assert wh.query(
+        "select count(*) from dim_report where organization is not null and trim(organization) <> '' "
+        "and organization not in (select organization from dim_body_name)"
+    ) == [(0,)]
 
 
 def test_chart_is_written_and_shown_in_the_ui(wh):

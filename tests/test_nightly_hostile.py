@@ -26,10 +26,10 @@ import polars as pl
 import pytest
 from nightly_support import SAMPLE_FILES, SAMPLES, Warehouse, kill_group, step_started, wait_for
 
-from assets.lib import parsing
+from assets.lib import batch_parsing
 from assets.lib.locking import LockTimeout, exclusive
 from assets.lib.manifest import scan
-from assets.lib.resources import lock_path
+from assets.lib.storage import lock_path
 from pipeline import export as ex
 from pipeline.listing import walk
 from pipeline.synth import corpus
@@ -125,19 +125,19 @@ def test_a_file_changed_between_scan_and_parse_is_left_for_the_next_run(tmp_path
     manifest = scan(raw).manifest
     target = raw / SAMPLE_FILES[0]
     target.write_bytes(target.read_bytes() + b"\n\xe8\xbf\xbd\xe5\x8a\xa0")  # appended after the scan
-    summary = parsing.parse_pending(manifest, raw, parquet, workers=1)
+    summary = batch_parsing.parse_pending(manifest, raw, parquet, workers=1)
     assert (summary.parsed, summary.pending) == (2, 1)
     assert SAMPLE_FILES[0] not in ex.read_dataset(parquet, "reports").collect()["file"].to_list()
 
     # written to while it is read: the parsed bytes hash to another content, so it is not recorded either
     manifest = scan(raw).manifest
-    monkeypatch.setattr(parsing, "_not_as_scanned", lambda *a: None)
+    monkeypatch.setattr(batch_parsing, "_not_as_scanned", lambda *a: None)
     changed = manifest.with_columns(
         sha256=pl.when(pl.col("path") == SAMPLE_FILES[0]).then(pl.lit("0" * 64)).otherwise(pl.col("sha256")))
-    summary = parsing.parse_pending(changed, raw, parquet, workers=1)
+    summary = batch_parsing.parse_pending(changed, raw, parquet, workers=1)
     assert (summary.parsed, summary.pending) == (0, 1)
     monkeypatch.undo()
-    summary = parsing.parse_pending(manifest, raw, parquet, workers=1)
+    summary = batch_parsing.parse_pending(manifest, raw, parquet, workers=1)
     assert (summary.parsed, summary.pending) == (1, 0)
 
 

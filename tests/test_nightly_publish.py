@@ -31,7 +31,7 @@ from nightly_support import (
     wait_for,
 )
 
-from assets.lib.publish import PublishError, publish, validate
+from assets.lib.atomic_publish import PublishError, publish, validate
 from pipeline import export as ex
 from pipeline.synth import corpus
 
@@ -82,7 +82,7 @@ def story(tmp_path_factory) -> Story:
     # 3. kill -9 while loading DuckDB
     log = wh.root / "load-kill.log"
     proc = wh.spawn_run(log, run_config=RUN_CONFIG)
-    wait_for(lambda: step_started(log, "dim_report"), 240, "the load step", proc, log)
+    wait_for(lambda: step_started(log, "sql_models"), 240, "the SQL models step", proc, log)
     kill_group(proc)
     after_load_kill = wh.counts()
 
@@ -121,7 +121,7 @@ def test_a_run_killed_while_parsing_leaves_the_published_warehouse_intact(story)
 
 
 def test_a_run_killed_while_loading_leaves_the_published_warehouse_intact(story):
-    assert 'Started execution of step "dim_report"' in story.load_kill_log
+    assert 'Started execution of step "sql_models"' in story.load_kill_log
     assert story.after_load_kill == story.baseline
 
 

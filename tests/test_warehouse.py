@@ -18,11 +18,17 @@ import pytest
 from nightly_support import table_counts
 from warehouse_support import SAMPLE_FILES, SAMPLES, one, query
 
+from assets.components.sql_models import STEP
 from assets.definitions import defs
-from assets.lib.tables import TABLES
+from assets.lib.batch_loading import BODY_KEYS, BOOKKEEPING, CURRENT_PARSER, MANIFEST
+from assets.lib.incremental import MODEL_REPORTS
+from assets.lib.model_files import read_models
+from pipeline.export import DATASETS
 
 PROJECT = Path(__file__).resolve().parents[1]
-SQL_MODELS = sorted(PROJECT.glob("dbt_like_sql/*/*.sql"))
+MODELS = read_models()
+SQL_MODELS = [m for m in MODELS if m.kind != "seed"]
+FACTS = [m.name for m in MODELS if m.schema == "main" and m.name.startswith("fact_")]
 
 HUAPING = "浈江区花坪镇"  # seed 000: 2019 template, 2024 report
 KEJING = "克井镇人民政府"  # seed 002: 2021 template
@@ -139,7 +145,7 @@ def test_dim_report_has_every_good_report_once(run):
 
 
 def test_fact_tables_carry_template_and_unit(run):
-    for fact in [t.name for t in TABLES if t.name.startswith("fact_")]:
+    for fact in FACTS:
         missing = run.one(f"select count(*) from {fact} where template is null or unit is null")
         assert missing == 0, fact
     assert run.one("select count(distinct template) from fact_applications") == 2
@@ -178,11 +184,24 @@ def test_identity_checks_are_reported_per_report_and_never_block(run):
 
 
 def test_every_sql_model_is_built(run):
-    for path in SQL_MODELS:
-        table = f"{path.parent.name}.{path.stem}"
+    for model in SQL_MODELS:
+        table = f"{model.schema}.{model.name}"
         assert table in run.counts_first, table
         assert run.counts_first[table] > 0, table
     assert {"seeds.canonical_mapping", "seeds.application_rows"} <= set(run.counts_first)
+
+
+def test_every_relation_has_exactly_one_file_in_dbt_like_sql(run):
+    """Every table and view an analyst sees is one .sql file (or seed); the loaded schema holds what the load
+    step copies in (the Parquet datasets and the models' inputs), and data_dictionary is the docs asset's."""
+    relations = {f"{s}.{t}" for s, t in run.query(
+        "select schema_name, table_name from duckdb_tables() union all "
+        "select schema_name, view_name from duckdb_views() where not internal")}
+    files = [f"{m.schema}.{m.name}" for m in MODELS]
+    assert len(files) == len(set(files))  # one file per relation
+    loaded = {f"loaded.{d}" for d in DATASETS} | {BOOKKEEPING, MANIFEST, CURRENT_PARSER, BODY_KEYS, MODEL_REPORTS}
+    assert relations - loaded - {"main.data_dictionary"} == set(files)
+    assert {r for r in relations if r.startswith("loaded.")} == loaded
 
 
 def test_rerunning_is_idempotent(run):
@@ -190,7 +209,7 @@ def test_rerunning_is_idempotent(run):
     cells_in_parquet = run.one(
         "select count(*) from read_parquet(?)", [str(run.db.parent / "parquet" / "cells" / "*" / "*.parquet")]
     )
-    facts = sum(run.counts_second[f"main.{t.name}"] for t in TABLES if t.name.startswith("fact_"))
+    facts = sum(run.counts_second[f"main.{fact}"] for fact in FACTS)
     assert facts == cells_in_parquet  # every parsed cell exactly once in one fact table
     duplicated = run.one(
         "select count(*) from (select report_id, outcome, applicant_type from fact_applications "
@@ -208,18 +227,90 @@ def test_every_asset_reports_row_count_schema_and_preview(run):
             assert "dagster/row_count" in metadata, key  # a view is not counted: that would compute it
 
 
+def test_the_sql_models_run_as_one_step_reporting_each_model(run):
+    for result in (run.first, run.second):
+        steps = [e.step_key for e in result.all_events if e.is_step_success]
+        assert steps.count(STEP) == 1
+        events = [e for e in result.get_asset_materialization_events() if e.step_key == STEP]
+        assert [tuple(e.asset_key.path) for e in events] == [m.key for m in MODELS]  # each once, in dependency order
+        for model, event in zip(MODELS, events, strict=True):
+            metadata = event.materialization.metadata
+            assert metadata["materialized"].value == model.kind
+            assert metadata["dagster/table_name"].value == f"warehouse.{model.relation}"
+            schema = metadata["dagster/column_schema"].value
+            assert [c.name for c in schema.columns] == [
+                name for (name,) in run.query(
+                    "select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
+                    "order by column_index", [model.schema, model.name])
+            ], model.file
+            if model.kind != "view":
+                count = metadata["dagster/row_count"].value
+                assert count == run.counts_first[f"{model.schema}.{model.name}"], model.file
+
+
 def test_facts_and_the_big_staging_models_are_views_and_the_marts_tables(run):
     views = {f"{s}.{v}" for s, v in run.query("select schema_name, view_name from duckdb_views() where not internal")}
-    assert views == {
-        *(f"main.{t.name}" for t in TABLES if t.view),
-        "staging.stg_applications",
-        "staging.stg_disclosure",
-    }
-    assert {"main.fact_applications", "main.findings", "main.identity_checks"} <= views
+    assert views == {f"{m.schema}.{m.name}" for m in MODELS if m.kind == "view"}
+    assert {"main.fact_applications", "main.findings", "main.identity_checks", "staging.stg_applications",
+            "staging.stg_disclosure"} <= views
     tables = {f"{s}.{t}" for s, t in run.query("select schema_name, table_name from duckdb_tables()")}
-    assert {f"marts.{p.stem}" for p in SQL_MODELS if p.parent.name == "marts"} <= tables
+    assert {f"marts.{m.name}" for m in MODELS if m.schema == "marts"} <= tables
     # the views read the loaded batches: as many application cells as the loaded table holds for the
     # chosen parse of each report
     assert run.one("select count(*) from fact_applications") == run.one(
         "select count(*) from loaded.applications join dim_report using (report_id, batch_id)"
     ) > 0
+
+
+def run_selected(root: Path, keys: list[str], published: Path | None = None) -> dg.ExecuteInProcessResult:
+    """Materialize only `keys` against a warehouse in `root` (a copy of `published`, or none at all)."""
+    db = root / "warehouse.duckdb"
+    if published is not None:
+        shutil.copy(published, db)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RAW_DIR", str(root / "raw"))
+        mp.setenv("PARQUET_DIR", str(root / "parquet"))
+        mp.setenv("WAREHOUSE_DB", str(db))
+        with dg.DagsterInstance.ephemeral() as instance:
+            job = defs().resolve_implicit_global_asset_job_def()
+            return job.execute_in_process(
+                instance=instance,
+                asset_selection=[dg.AssetKey.from_user_string(k) for k in keys],
+                raise_on_error=False,
+            )
+
+
+def materialized_keys(result: dg.ExecuteInProcessResult) -> list[str]:
+    return [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()]
+
+
+def test_one_selected_mart_is_built_alone_from_what_the_warehouse_has(run, tmp_path):
+    result = run_selected(tmp_path, ["marts/applications_by_year"], published=run.db)
+    assert result.success
+    assert materialized_keys(result) == ["marts/applications_by_year"]
+    assert [e.step_key for e in result.all_events if e.is_step_success] == [STEP]
+    assert result.get_asset_check_evaluations() == []
+    rebuilt = one(tmp_path / "build" / "warehouse.duckdb", "select count(*) from marts.applications_by_year")
+    assert rebuilt == run.counts_first["marts.applications_by_year"]
+
+
+def test_a_selected_subset_is_built_in_dependency_order_with_its_checks(run, tmp_path):
+    selection = ["marts/applications_series_by_year", "fact_applications", "staging/stg_canonical_values",
+                 "marts/applications_by_body_year"]
+    result = run_selected(tmp_path, selection, published=run.db)
+    assert result.success
+    built = materialized_keys(result)
+    assert sorted(built) == sorted(selection)
+    order = [k for k in built if k != "fact_applications"]
+    assert order == ["staging/stg_canonical_values", "marts/applications_by_body_year",
+                     "marts/applications_series_by_year"]
+    checks = {(e.asset_key.to_user_string(), e.check_name) for e in result.get_asset_check_evaluations()}
+    assert checks == {("fact_applications", f"identity_{i}") for i in ("A1", "A2", "A3")}
+
+
+def test_a_selected_model_whose_upstream_is_missing_fails_and_builds_nothing(tmp_path):
+    result = run_selected(tmp_path, ["marts/applications_by_year"])
+    assert not result.success
+    assert materialized_keys(result) == []
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "marts.applications_by_year reads staging.stg_applications" in failure.event_specific_data.error.message

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from warehouse_support import SAMPLE_FILES, SAMPLES
 
-from assets.lib import parsing
+from assets.lib import batch_parsing
 from assets.lib.manifest import scan_raw_dir, unique_files
 from pipeline import export as ex
 from pipeline.model import Cell, Check, Finding, ParseError, Report
@@ -119,14 +119,14 @@ def test_parse_pending_is_incremental(raw_and_parquet):
     raw, parquet = raw_and_parquet
     manifest = scan_raw_dir(raw)
 
-    first = parsing.parse_pending(manifest, raw, parquet, batch_size=2, workers=2)
+    first = batch_parsing.parse_pending(manifest, raw, parquet, batch_size=2, workers=2)
     assert (first.parsed, first.quarantined, first.batches_written) == (5, 1, 3)
     assert ex.read_dataset(parquet, "reports").collect().height == 5
 
-    second = parsing.parse_pending(manifest, raw, parquet)
+    second = batch_parsing.parse_pending(manifest, raw, parquet)
     assert (second.parsed, second.quarantined, second.already_parsed) == (0, 0, 6)
 
-    forced = parsing.parse_pending(manifest, raw, parquet, force=True)
+    forced = batch_parsing.parse_pending(manifest, raw, parquet, force=True)
     assert (forced.parsed, forced.quarantined, forced.batches_dropped) == (5, 1, 3)
     reports = ex.read_dataset(parquet, "reports").collect()
     assert reports.height == 5 and reports["report_id"].n_unique() == 5
@@ -135,9 +135,9 @@ def test_parse_pending_is_incremental(raw_and_parquet):
 def test_a_new_parser_version_reparses(raw_and_parquet, monkeypatch):
     raw, parquet = raw_and_parquet
     manifest = scan_raw_dir(raw)
-    parsing.parse_pending(manifest, raw, parquet)
-    monkeypatch.setattr(parsing, "PARSER_VERSION", "next")
-    again = parsing.parse_pending(manifest, raw, parquet)
+    batch_parsing.parse_pending(manifest, raw, parquet)
+    monkeypatch.setattr(batch_parsing, "PARSER_VERSION", "next")
+    again = batch_parsing.parse_pending(manifest, raw, parquet)
     assert again.batches_dropped == 1 and again.parsed == 5
     cells = ex.read_dataset(parquet, "applications").collect()
     assert cells.group_by("report_id").len()["len"].max() <= 25 * 7  # no duplicated cells
@@ -163,11 +163,11 @@ def test_manifest_keeps_the_history_of_deleted_and_overwritten_files(tmp_path):
 def test_a_new_parser_version_keeps_the_reports_whose_files_are_gone(raw_and_parquet, monkeypatch):
     raw, parquet = raw_and_parquet
     manifest = scan_raw_dir(raw)
-    parsing.parse_pending(manifest, raw, parquet)
+    batch_parsing.parse_pending(manifest, raw, parquet)
     (raw / SAMPLE_FILES[0]).unlink()  # this report cannot be parsed again
     manifest = scan_raw_dir(raw, manifest)
-    monkeypatch.setattr(parsing, "PARSER_VERSION", "next")
-    again = parsing.parse_pending(manifest, raw, parquet)
+    monkeypatch.setattr(batch_parsing, "PARSER_VERSION", "next")
+    again = batch_parsing.parse_pending(manifest, raw, parquet)
     assert (again.parsed, again.quarantined, again.carried) == (4, 1, 1)
     reports = ex.read_dataset(parquet, "reports").collect()
     assert reports.height == 5 and reports["report_id"].n_unique() == 5  # the deleted one is kept, once
@@ -180,7 +180,7 @@ def test_a_new_parser_version_keeps_the_reports_whose_files_are_gone(raw_and_par
 def test_too_large_files_are_quarantined_unread(raw_and_parquet):
     raw, parquet = raw_and_parquet
     (raw / "big.txt").write_bytes((raw / SAMPLE_FILES[1]).read_bytes() * 20)
-    summary = parsing.parse_pending(scan_raw_dir(raw), raw, parquet, max_file_bytes=100_000)
+    summary = batch_parsing.parse_pending(scan_raw_dir(raw), raw, parquet, max_file_bytes=100_000)
     quarantine = ex.read_dataset(parquet, "quarantine").collect().sort("path")
     assert quarantine.select("path", "code").rows() == [("big.txt", "too_large"), ("empty.txt", "empty_file")]
     assert (summary.parsed, summary.quarantined) == (5, 2)

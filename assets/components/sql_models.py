@@ -1,143 +1,107 @@
-"""`dbt_like_sql/` as Dagster assets: one asset per SQL file (and per seed CSV), deps read from the SQL.
+"""`dbt_like_sql/` as Dagster assets: one asset per SQL file and per seed, all built by one step.
 
-Conventions (DuckDB schema = asset key prefix = group = folder):
+The files and their conventions (which relation a file builds, header lines, dependencies read from the SQL)
+are described in `assets/lib/model_files.py`. Every file is an asset of its own (its key, group, description,
+code version and lineage), but they are one subsettable multi-asset: a run builds the selected ones on one
+DuckDB connection, each after what it reads, so fifty models cost one step's fixed cost, not fifty. A
+relation a selected model reads and the run does not build must already be in the warehouse.
 
-* `seeds/<name>.csv` → table `seeds.<name>`, asset `seeds/<name>`;
-* `<layer>/<name>.sql` → table `<layer>.<name>`, asset `<layer>/<name>`; the file is one SELECT, and
-  its leading `--` comment lines are the asset's description; a header line `-- materialized: view`
-  makes it a view instead (for a staging model over millions of rows that only feeds a few marts), and
-  `-- materialized: incremental_by_report` recomputes only the reports whose parse changed
-  (`assets/lib/incremental.py`, for a per-report mart);
-* every table the SELECT reads becomes a dependency: `staging.stg_x` → `staging/stg_x`, and an
-  unqualified `fact_x` → `fact_x` (the warehouse tables built in Python live in the main schema).
+Each model is replaced in its own transaction and reports its materialization (row count, schema, preview)
+as soon as it is committed; the identity checks of a model (`-- identities:`) are reported right after it.
 """
 
-from __future__ import annotations
 
-import hashlib
-import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import sqlglot
-from sqlglot import exp
+import duckdb
 
-from assets.lib.incremental import build_incremental, code_version
-from assets.lib.metadata import duckdb_table_metadata
-from assets.lib.resources import DuckDBWarehouse
-from assets.lib.tables import replace_relation
+from assets.lib.duckdb_ops import POOL, RELATIONS, replace_relation, transaction
+from assets.lib.identity_check_results import check_results, check_specs
+from assets.lib.incremental import build_incremental
+from assets.lib.model_files import Model, incremental_rows_version, read_models, relation_of
+from assets.lib.storage import DuckDBWarehouse
+from assets.lib.ui_metadata import duckdb_table_metadata
 
-SEEDS = "seeds"
-MATERIALIZED = re.compile(r"materialized:\s*(table|view|incremental_by_report)")
-
-
-def referenced_tables(sql: str) -> list[list[str]]:
-    """Tables a SELECT reads (schema-qualified where written), minus its own CTE names."""
-    tree = sqlglot.parse_one(sql, read="duckdb")
-    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
-    keys = {(t.db, t.name) for t in tree.find_all(exp.Table) if t.name and t.name not in ctes}
-    return [[db, name] if db else [name] for db, name in sorted(keys)]
+STEP = "sql_models"
 
 
-def _header(sql: str) -> list[str]:
-    """The lines of the leading `--` comment block, without the `--`."""
-    lines = []
-    for line in sql.splitlines():
-        if not line.startswith("--"):
-            break
-        lines.append(line.removeprefix("--").strip())
-    return lines
+def asset_key(model: Model) -> dg.AssetKey:
+    return dg.AssetKey(list(model.key))
 
 
-def materialization_of(sql: str) -> str:
-    """What the header's `-- materialized:` line says (`view`, `incremental_by_report`), else `table`."""
-    for line in _header(sql):
-        match = MATERIALIZED.fullmatch(line)
-        if match:
-            return match.group(1)
-    return "table"
+def spec_of(model: Model) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        asset_key(model),
+        deps=[dg.AssetKey(list(dep)) for dep in model.deps],
+        group_name=model.group,
+        kinds={"duckdb", "csv" if model.kind == "seed" else "sql"},
+        code_version=model.code_version,
+        description=model.description,
+        metadata={"sql_file": model.file},
+    )
 
 
-def description_of(sql: str, fallback: str) -> str:
-    """The leading `--` comment block of a SQL file (without the `materialized:` line)."""
-    return "\n".join(line for line in _header(sql) if not MATERIALIZED.fullmatch(line)).strip() or fallback
+def existing_relations(conn: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    rows = conn.execute(
+        f"select schema_name, table_name from {RELATIONS} where database_name = current_database()"
+    ).fetchall()
+    return set(rows)
 
 
-def _code_version(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+def build_model(conn: duckdb.DuckDBPyConnection, model: Model, database: str, version: str) -> dict:
+    """Replace the model's relation (in one transaction) and return its materialization's metadata."""
+    with transaction(conn):
+        conn.execute(f"create schema if not exists {model.schema}")
+        if model.kind == "incremental_by_report":
+            extra = build_incremental(conn, model.schema, model.name, model.select, version).as_metadata()
+        else:
+            replace_relation(conn, model.schema, model.name, "view" if model.kind == "view" else "table",
+                             model.select)
+            extra = {}
+    metadata = duckdb_table_metadata(conn, model.relation, database, count_rows=model.kind != "view")
+    return {**metadata, **extra, "materialized": model.kind}
+
+
+def sql_models_asset(models: tuple[Model, ...], pool: str = POOL) -> dg.AssetsDefinition:
+    """One multi-asset for every model, building the selected ones in dependency order."""
+    versions = {m.key: incremental_rows_version(models, m) for m in models if m.kind == "incremental_by_report"}
+
+    @dg.multi_asset(
+        name=STEP,
+        specs=[spec_of(m) for m in models],
+        check_specs=[spec for m in models for spec in check_specs(asset_key(m), m.identities)],
+        can_subset=True,
+        pool=pool,
+    )
+    def sql_models(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse) -> Iterator:
+        """Build the selected SQL models and seeds on one connection, each after what it reads."""
+        selected = context.selected_asset_keys
+        checks = set(context.selected_asset_check_keys)
+        with warehouse.connect() as conn:
+            present = existing_relations(conn)
+            for model in models:
+                key = asset_key(model)
+                if key in selected:
+                    missing = [relation_of(dep) for dep in model.deps if relation_of(dep) not in present]
+                    if missing:
+                        names = ", ".join(f"{schema}.{name}" for schema, name in missing)
+                        raise dg.Failure(f"{model.relation} reads {names}, not in the warehouse: materialize it too")
+                    metadata = build_model(conn, model, warehouse.database, versions.get(model.key, ""))
+                    present.add((model.schema, model.name))
+                    context.log.debug(f"built {model.relation} ({model.kind})")
+                    yield dg.MaterializeResult(asset_key=key, metadata=metadata)
+                yield from check_results(conn, key, model.identities, checks)
+
+    return sql_models
 
 
 class SqlModels(dg.Component, dg.Model, dg.Resolvable):
-    """Builds `dbt_like_sql/` into the DuckDB warehouse: seeds, then staging, then marts."""
+    """Builds `dbt_like_sql/` into the DuckDB warehouse as one subsettable step."""
 
     sql_dir: str
-    pool: str = "duckdb_write"
+    pool: str = POOL
 
     def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
-        root = Path(self.sql_dir)
-        seeds = sorted((root / SEEDS).glob("*.csv"))
-        models = sorted(f for f in root.glob("*/*.sql") if f.parent.name not in (SEEDS, "tests"))
-        return dg.Definitions(assets=[self._seed(f) for f in seeds] + [self._model(f, root) for f in models])
-
-    def _seed(self, path: Path) -> dg.AssetsDefinition:
-        name = path.stem
-        text = path.read_text(encoding="utf-8")
-        csv = str(path).replace("'", "''")
-
-        @dg.asset(
-            key=[SEEDS, name],
-            group_name=SEEDS,
-            kinds={"duckdb", "csv"},
-            pool=self.pool,
-            code_version=_code_version(text),
-            description=f"Seed table `{SEEDS}.{name}` from dbt_like_sql/{SEEDS}/{path.name} (all columns text).",
-        )
-        def _asset(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
-            with warehouse.connect() as conn:
-                conn.execute(f"create schema if not exists {SEEDS}")
-                conn.execute(
-                    f"create or replace table {SEEDS}.{name} as "
-                    f"select * from read_csv('{csv}', header = true, all_varchar = true)"
-                )
-                metadata = duckdb_table_metadata(conn, f"{SEEDS}.{name}", warehouse.database)
-            return dg.MaterializeResult(metadata=metadata)
-
-        return _asset
-
-    def _model(self, path: Path, root: Path) -> dg.AssetsDefinition:
-        layer, name = path.parent.name, path.stem
-        sql = path.read_text(encoding="utf-8")
-        body = sql.strip().rstrip(";")
-        kind = materialization_of(sql)
-        version = code_version(sql) if kind == "incremental_by_report" else ""
-
-        @dg.asset(
-            key=[layer, name],
-            deps=[dg.AssetKey(key) for key in referenced_tables(body)],
-            group_name=layer,
-            kinds={"duckdb", "sql"},
-            pool=self.pool,
-            code_version=_code_version(sql),
-            description=description_of(sql, f"dbt_like_sql/{path.relative_to(root).as_posix()}"),
-            metadata={"sql_file": f"dbt_like_sql/{path.relative_to(root).as_posix()}"},
-        )
-        def _asset(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
-            with warehouse.connect() as conn:
-                conn.execute("begin transaction")
-                try:
-                    conn.execute(f"create schema if not exists {layer}")
-                    if kind == "incremental_by_report":
-                        extra = build_incremental(conn, layer, name, body, version).as_metadata()
-                    else:
-                        replace_relation(conn, layer, name, kind, body)
-                        extra = {}
-                    conn.execute("commit")
-                except Exception:
-                    conn.execute("rollback")
-                    raise
-                metadata = duckdb_table_metadata(
-                    conn, f"{layer}.{name}", warehouse.database, count_rows=kind != "view"
-                )
-            return dg.MaterializeResult(metadata={**metadata, **extra, "materialized": kind})
-
-        return _asset
+        return dg.Definitions(assets=[sql_models_asset(read_models(Path(self.sql_dir)), self.pool)])

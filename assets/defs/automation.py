@@ -16,8 +16,8 @@ import os
 
 import dagster as dg
 
-from assets.lib.resources import DataPaths
 from assets.lib.sensing import SETTLE_SECONDS, raw_changes
+from assets.lib.storage import DataPaths
 
 JOB_NAME = "warehouse_job"
 SCHEDULE_NAME = "nightly_warehouse"

@@ -17,10 +17,10 @@ import altair as alt
 import dagster as dg
 import polars as pl
 
-from assets.lib.metadata import frame_metadata
-from assets.lib.resources import DuckDBWarehouse, env_path
+from assets.lib.duckdb_ops import POOL
+from assets.lib.storage import DuckDBWarehouse, env_path
+from assets.lib.ui_metadata import frame_metadata
 
-POOL = "duckdb_write"  # it opens the DuckDB file: one process at a time, like the assets that write it
 SOURCE = "marts.applications_series_by_year"
 NAME = "applications_series"
 FONT = "Noto Sans CJK SC, Noto Sans SC, WenQuanYi Micro Hei, PingFang SC, Microsoft YaHei, sans-serif"

@@ -17,11 +17,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.lib.metadata import duckdb_table_metadata, markdown_table
-from assets.lib.resources import PROJECT_ROOT, DuckDBWarehouse
-from assets.lib.tables import RELATIONS
+from assets.lib.duckdb_ops import POOL, RELATIONS, quote, quote_ident, transaction
+from assets.lib.storage import PROJECT_ROOT, DuckDBWarehouse
+from assets.lib.ui_metadata import duckdb_table_metadata, markdown_table
 
-POOL = "duckdb_write"  # one DuckDB writer at a time, like every asset that writes the warehouse
 DOCS_CSV = PROJECT_ROOT / "dbt_like_sql" / "docs" / "columns.csv"
 DICTIONARY = "data_dictionary"  # written by this asset, in the main schema
 # Tables no asset of their own name builds: this asset's dictionary, and the bookkeeping the incremental
@@ -67,14 +66,6 @@ def resolve(docs: dict[tuple[str, str], Doc], table: str, column: str | None) ->
     return docs.get((table, column)) or docs.get((ANY_TABLE, column))
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _entry(table: str, column: str | None, index: int, dtype: str | None, doc: Doc | None) -> tuple:
     return (table, column, index, dtype, doc.label_zh if doc else None, doc.meaning if doc else None, doc is not None)
 
@@ -108,11 +99,12 @@ def document_warehouse(conn: duckdb.DuckDBPyConnection, docs: dict[tuple[str, st
         if not documented:
             continue
         schema, table = name.split(".", 1)
-        text = _quote(Doc(label, meaning).comment())
+        relation = f"{quote_ident(schema)}.{quote_ident(table)}"
+        text = quote(Doc(label, meaning).comment())
         if column is None:
-            conn.execute(f"comment on {kinds[name]} {_ident(schema)}.{_ident(table)} is {text}")
+            conn.execute(f"comment on {kinds[name]} {relation} is {text}")
         else:
-            conn.execute(f"comment on column {_ident(schema)}.{_ident(table)}.{_ident(column)} is {text}")
+            conn.execute(f"comment on column {relation}.{quote_ident(column)} is {text}")
     return [(name, column) for name, column, *_, documented in rows if not documented]
 
 
@@ -131,13 +123,8 @@ def document_warehouse(conn: duckdb.DuckDBPyConnection, docs: dict[tuple[str, st
 def warehouse_docs(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
     docs = load_docs()
     with warehouse.connect() as conn:
-        conn.execute("begin transaction")
-        try:
+        with transaction(conn):
             missing = document_warehouse(conn, docs)
-            conn.execute("commit")
-        except Exception:
-            conn.execute("rollback")
-            raise
         metadata = duckdb_table_metadata(conn, DICTIONARY, warehouse.database)
         preview = conn.sql(
             f"select table_name, column_name from {DICTIONARY} where not documented order by all limit 50"

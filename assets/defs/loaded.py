@@ -1,20 +1,26 @@
-"""Layer `loaded`: the Parquet datasets mirrored into DuckDB tables, one new batch at a time.
+"""Layer `loaded`: what the SQL models read, loaded into DuckDB tables (schema `loaded`), one new batch at a time.
 
-One step inserts the batches the warehouse has not seen and deletes the ones a re-parse dropped
-(`assets/lib/loaded.py`), so its cost follows what is new, not the size of the warehouse. Each mirror
-table is its own asset (`loaded/<dataset>`), downstream of its Parquet dataset.
+One step inserts the Parquet batches the warehouse has not seen and deletes the ones a re-parse dropped
+(`assets/lib/batch_loading.py`), so its cost follows what is new, not the size of the warehouse. It also
+loads the manifest, the parser version and the body keys (the one place the body-identity rule of
+pipeline/bodies.py runs), so that every relation built from these is plain SQL (`dbt_like_sql/`). Each table
+is its own asset (`loaded/<name>`), downstream of what it is loaded from.
 """
 
 import dagster as dg
 
 from assets.defs.parsed import dataset_key
-from assets.lib.loaded import BOOKKEEPING, SCHEMA, load_batches, table_of
-from assets.lib.metadata import duckdb_table_metadata
-from assets.lib.resources import DataPaths, DuckDBWarehouse
+from assets.lib.batch_loading import BODY_KEYS, BOOKKEEPING, CURRENT_PARSER, MANIFEST, SCHEMA, load_all, table_of
+from assets.lib.duckdb_ops import POOL
+from assets.lib.storage import DataPaths, DuckDBWarehouse
+from assets.lib.ui_metadata import duckdb_table_metadata
+from pipeline import PARSER_VERSION
 from pipeline import export as ex
 
-POOL = "duckdb_write"  # one DuckDB writer at a time across runs (see config/dagster.yaml)
 BATCHES_KEY = dg.AssetKey([SCHEMA, "batches"])
+MANIFEST_KEY = dg.AssetKey([SCHEMA, "manifest"])
+CURRENT_PARSER_KEY = dg.AssetKey([SCHEMA, "current_parser"])
+BODY_KEYS_KEY = dg.AssetKey([SCHEMA, "body_keys"])
 
 
 def loaded_key(dataset: str) -> dg.AssetKey:
@@ -43,23 +49,53 @@ def loaded_key(dataset: str) -> dg.AssetKey:
             deps=[dataset_key(dataset) for dataset in ex.DATASETS],
             description=f"Which Parquet batch of which dataset is loaded (`{BOOKKEEPING}`), with its row count.",
         ),
+        dg.AssetSpec(
+            MANIFEST_KEY,
+            group_name=SCHEMA,
+            kinds={"duckdb"},
+            deps=[dg.AssetKey(["raw", "report_files"])],
+            description=f"The manifest of the landed files (`{MANIFEST}`): a copy of raw/report_files' Parquet file.",
+        ),
+        dg.AssetSpec(
+            CURRENT_PARSER_KEY,
+            group_name=SCHEMA,
+            kinds={"duckdb"},
+            code_version=PARSER_VERSION,
+            description=f"The parser version of this code (`{CURRENT_PARSER}`, one row): dim_report prefers "
+            "a report's parse by this version.",
+        ),
+        dg.AssetSpec(
+            BODY_KEYS_KEY,
+            group_name=SCHEMA,
+            kinds={"duckdb"},
+            deps=[loaded_key("reports")],
+            description=f"Every organization name loaded, with its `body_key` (`{BODY_KEYS}`): the rule of "
+            "pipeline/bodies.py, run once over all names, used by dim_report and dim_body_name.",
+        ),
     ],
     pool=POOL,
 )
 def loaded_batches(context: dg.AssetExecutionContext, paths: DataPaths, warehouse: DuckDBWarehouse):
-    """Insert the new complete batches of every dataset, delete the batches that are gone."""
+    """Insert the new complete batches of every dataset, delete the batches that are gone, load the inputs."""
     with warehouse.connect() as conn:
-        result = load_batches(conn, paths.parquet)
+        result, body_keys = load_all(conn, paths.parquet, paths.manifest)
         rows = dict(conn.execute(f"select dataset, sum(n_rows)::bigint from {BOOKKEEPING} group by dataset").fetchall())
         metadata = {  # rows from the bookkeeping: counting ten million rows again would cost seconds
-            dataset: {
+            loaded_key(dataset): {
                 **duckdb_table_metadata(conn, table_of(dataset), warehouse.database, count_rows=False),
                 "dagster/row_count": dg.MetadataValue.int(int(rows.get(dataset, 0))),
             }
             for dataset in ex.DATASETS
         }
-        batches = duckdb_table_metadata(conn, BOOKKEEPING, warehouse.database)
+        metadata[BATCHES_KEY] = {**duckdb_table_metadata(conn, BOOKKEEPING, warehouse.database),
+                                 **result.as_metadata()}
+        metadata[MANIFEST_KEY] = duckdb_table_metadata(conn, MANIFEST, warehouse.database)
+        metadata[CURRENT_PARSER_KEY] = duckdb_table_metadata(conn, CURRENT_PARSER, warehouse.database)
+        metadata[BODY_KEYS_KEY] = {
+            **duckdb_table_metadata(conn, BODY_KEYS, warehouse.database),
+            "bodies": body_keys["body_key"].n_unique(),
+            "ambiguous_names": int(body_keys["ambiguous"].sum()),
+        }
     context.log.info(f"loaded: {result}")
-    for dataset in ex.DATASETS:
-        yield dg.MaterializeResult(asset_key=loaded_key(dataset), metadata=metadata[dataset])
-    yield dg.MaterializeResult(asset_key=BATCHES_KEY, metadata={**batches, **result.as_metadata()})
+    for key, values in metadata.items():
+        yield dg.MaterializeResult(asset_key=key, metadata=values)

@@ -8,9 +8,10 @@ partitions. Each dataset is its own asset, so the warehouse tables show their li
 import dagster as dg
 import polars as pl
 
-from assets.lib.metadata import frame_metadata
-from assets.lib.parsing import DEFAULT_TIMEOUT_SECONDS, parse_pending
-from assets.lib.resources import DataPaths, DuckDBWarehouse
+from assets.lib.batch_parsing import DEFAULT_TIMEOUT_SECONDS, parse_pending
+from assets.lib.duckdb_ops import POOL
+from assets.lib.storage import DataPaths, DuckDBWarehouse
+from assets.lib.ui_metadata import frame_metadata
 from pipeline import PARSER_VERSION
 from pipeline import export as ex
 
@@ -36,9 +37,6 @@ class ParseConfig(dg.Config):
     batch_size: int = 1000  # reports per Parquet file
     workers: int | None = None  # parser processes (default: all cores)
     file_timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS  # a file that takes longer is quarantined (parse_timeout)
-
-
-POOL = "duckdb_write"  # writes the warehouse's state: one run at a time (see config/dagster.yaml)
 
 
 @dg.multi_asset(

@@ -2,7 +2,7 @@
 
 Every asset of a run writes the build file (`DuckDBWarehouse.connect()`); `publish/warehouse` checks it
 and atomically replaces the published file (data/warehouse/warehouse.duckdb) with a copy of it
-(`assets/lib/publish.py`). It depends on **every asset whose kinds include `duckdb`**, found in the loaded
+(`assets/lib/atomic_publish.py`). It depends on **every asset whose kinds include `duckdb`**, found in the loaded
 definitions (`with_publish`, called by `assets/definitions.py`), so an asset added later (a new SQL mart,
 the `COMMENT ON` docs, a chart that reads the warehouse) runs before it without anyone listing it here:
 an asset that writes or reads the DuckDB file must say `kinds={"duckdb", ...}` (and `pool="duckdb_write"`).
@@ -14,11 +14,11 @@ If any of them fails, Dagster skips this step and analysts keep the last good wa
 import dagster as dg
 import polars as pl
 
-from assets.lib.metadata import frame_metadata
-from assets.lib.publish import PublishError, publish, remove_stale_temporaries
-from assets.lib.resources import DuckDBWarehouse
+from assets.lib.atomic_publish import PublishError, publish, remove_stale_temporaries
+from assets.lib.duckdb_ops import POOL
+from assets.lib.storage import DuckDBWarehouse
+from assets.lib.ui_metadata import frame_metadata
 
-POOL = "duckdb_write"
 PUBLISH_KEY = dg.AssetKey(["publish", "warehouse"])
 
 

@@ -3,14 +3,13 @@
 import dagster as dg
 import polars as pl
 
+from assets.lib.batch_parsing import DEFAULT_MAX_FILE_BYTES
+from assets.lib.duckdb_ops import POOL
 from assets.lib.manifest import conform, present_files, scan, scan_summary
-from assets.lib.metadata import frame_metadata
-from assets.lib.parsing import DEFAULT_MAX_FILE_BYTES
-from assets.lib.resources import DataPaths, DuckDBWarehouse
 from assets.lib.sensing import SETTLE_SECONDS
+from assets.lib.storage import DataPaths, DuckDBWarehouse
+from assets.lib.ui_metadata import frame_metadata
 from pipeline.export import write_parquet_atomic
-
-POOL = "duckdb_write"  # writes the warehouse's state: one run at a time (see config/dagster.yaml)
 
 
 class ScanConfig(dg.Config):

@@ -6,7 +6,7 @@ uses every core through its own process pool, and DuckDB takes one writer at a t
 
 import dagster as dg
 
-from assets.lib.resources import default_resources
+from assets.lib.storage import default_resources
 
 
 @dg.definitions

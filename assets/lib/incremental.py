@@ -1,9 +1,10 @@
 """Incremental SQL models: recompute only the reports whose parse changed since the last build.
 
 A model whose header says `-- materialized: incremental_by_report` is built in full the first time and
-whenever its code changes (its SQL, a seed, the warehouse's table definitions). Otherwise only the
-reports whose (report_id, batch_id) in `dim_report` differs from the last build are deleted and computed
-again: new reports, re-parsed ones and reports that left `dim_report`. `loaded.model_reports` records,
+whenever its code changes (its SQL, or any SQL file or seed upstream of it:
+`assets/lib/model_files.py`, `incremental_rows_version`). Otherwise only the reports whose (report_id,
+batch_id) in `dim_report` differs from the last build are deleted and computed again: new reports,
+re-parsed ones and reports that left `dim_report`. `loaded.model_reports` records,
 per model, the parse of every report it was built from, and the code version.
 
 The contract such a model keeps: every output row belongs to one report (`report_id`) and depends only
@@ -13,14 +14,12 @@ template) and on seeds. A model that reads other reports, or `is_current`, must 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import duckdb
 
-from assets.lib.loaded import SCHEMA
-from assets.lib.resources import PROJECT_ROOT
-from assets.lib.tables import TABLES, kind_of, replace_relation
+from assets.lib.batch_loading import SCHEMA
+from assets.lib.duckdb_ops import kind_of, quote, replace_relation
 
 MODEL_REPORTS = f"{SCHEMA}.model_reports"
 MAX_CHANGED = 5000  # more changed reports than this: a full build costs no more
@@ -35,24 +34,13 @@ class IncrementalResult:
         return {"mode": self.mode, "reports_recomputed": self.reports_recomputed}
 
 
-def code_version(sql: str) -> str:
-    """What the model's rows depend on besides the data: its SQL, the seeds, the warehouse's SELECTs."""
-    digest = hashlib.sha256(sql.encode("utf-8"))
-    for seed in sorted((PROJECT_ROOT / "dbt_like_sql" / "seeds").glob("*.csv")):
-        digest.update(seed.read_bytes())
-    for table in TABLES:
-        digest.update(table.sql.encode("utf-8"))
-    return digest.hexdigest()[:16]
-
-
-def _quoted(ids: list[str]) -> str:
-    return ", ".join("'{}'".format(i.replace("'", "''")) for i in ids)
-
-
 def build_incremental(
     conn: duckdb.DuckDBPyConnection, schema: str, name: str, body: str, version: str
 ) -> IncrementalResult:
-    """Build `schema.name` from `body` in full or for the changed reports only; call inside a transaction."""
+    """Build `schema.name` from `body` in full or for the changed reports only; call inside a transaction.
+
+    `version` is what the rows depend on besides the data: a build with another version is a full one.
+    """
     model = f"{schema}.{name}"
     conn.execute(f"create schema if not exists {SCHEMA}")
     conn.execute(
@@ -84,7 +72,7 @@ def build_incremental(
         conn.execute(f"insert into {MODEL_REPORTS} select ?, ?, report_id, batch_id from dim_report", [model, version])
         return IncrementalResult("full", conn.execute("select count(*) from dim_report").fetchall()[0][0])
     if changed:
-        ids = _quoted(sorted(changed))  # a literal list: DuckDB pushes it down to the scans
+        ids = ", ".join(quote(i) for i in sorted(changed))  # a literal list: DuckDB pushes it down to the scans
         conn.execute(f"delete from {model} where report_id in ({ids})")
         conn.execute(f"insert into {model} select * from ({body}) where report_id in ({ids})")
         conn.execute(f"delete from {MODEL_REPORTS} where model = ? and report_id in ({ids})", [model])

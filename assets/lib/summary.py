@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from assets.lib.resources import default_resources
-from assets.lib.tables import RELATIONS
+from assets.lib.duckdb_ops import RELATIONS
+from assets.lib.storage import default_resources
 
 
 def main() -> None:

@@ -7,6 +7,6 @@ select
     count(distinct report_id) as reports,
     cast(sum(value) as bigint) as applications
 from staging.stg_applications
-where is_primary
+where is_current
 group by report_year, outcome_group, applicant_type
 order by report_year, outcome_group, applicant_type

@@ -10,6 +10,6 @@ select
     cast(sum(value) filter (where measure = 'items_change') as bigint) as fee_items_change,
     sum(value) filter (where measure = 'fee_amount_wan_yuan') as fee_amount_wan_yuan
 from staging.stg_disclosure
-where topic = 'fees' and is_primary
+where topic = 'fees' and is_current
 group by organization, report_year, template, report_id
 order by report_year, organization

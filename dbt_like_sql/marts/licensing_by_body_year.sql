@@ -17,6 +17,6 @@ select
     cast(sum(value) filter (where item = 'other_admin_services' and measure = 'items_change') as bigint)
         as other_admin_services_items_change
 from staging.stg_disclosure
-where topic = 'licensing' and is_primary
+where topic = 'licensing' and is_current
 group by organization, report_year, template, report_id
 order by report_year, organization

@@ -14,6 +14,6 @@ select
         as coercion_prev_year_items,
     cast(sum(value) filter (where item = 'coercion' and measure = 'items_change') as bigint) as coercion_items_change
 from staging.stg_disclosure
-where topic = 'penalties' and is_primary
+where topic = 'penalties' and is_current
 group by organization, report_year, template, report_id
 order by report_year, organization

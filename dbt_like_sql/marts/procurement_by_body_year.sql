@@ -9,6 +9,6 @@ select
     sum(value) filter (where measure = 'procurement_amount') as procurement_amount_yuan,
     max(unit_written) filter (where measure = 'procurement_amount') as amount_unit_written
 from staging.stg_disclosure
-where topic = 'procurement' and is_primary
+where topic = 'procurement' and is_current
 group by organization, report_year, template, report_id
 order by report_year, organization

@@ -1,6 +1,6 @@
 -- materialized: view
 -- Section 二 (proactive disclosure) cells of all five fact tables in one shape, with a `topic`
--- and the report's primary flag. Measures keep their template-specific keys (spec §8.3).
+-- and the report's `is_current` flag. Measures keep their template-specific keys (spec §8.3).
 with cells as (
     select 'regulations' as topic, report_id, template, item, measure, value, unit, unit_written, comparability
     from fact_regulations
@@ -17,6 +17,6 @@ with cells as (
     select 'procurement', report_id, template, item, measure, value, unit, unit_written, comparability
     from fact_procurement
 )
-select c.*, r.organization, r.report_year, r.is_primary
+select c.*, r.organization, r.report_year, r.is_current
 from cells as c
 join staging.stg_reports as r using (report_id)

@@ -6,7 +6,7 @@ Two DuckDB files (see "Running it every night" in the README):
   every asset of a run reads and writes this one, through `connect()`;
 * the **published** file (`published`, env `WAREHOUSE_DB`, default `data/warehouse/warehouse.duckdb`): what
   analysts open read-only. Only the publish asset touches it, by replacing it atomically with a copy of the
-  build file (`assets/lib/publish.py`). No run ever opens it read-write, so readers never block a run.
+  build file (`assets/lib/atomic_publish.py`). No run ever opens it read-write, so readers never block a run.
 
 DuckDB allows one writing process per file, and one process may not open the same file twice with
 different settings. So connections are short (opened per asset, closed in `finally`), the connection

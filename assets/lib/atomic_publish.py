@@ -24,8 +24,9 @@ from pathlib import Path
 
 import duckdb
 
-from assets.lib.resources import DUCKDB_CONFIG
-from assets.lib.tables import RELATIONS, TABLES
+from assets.lib.duckdb_ops import RELATIONS
+from assets.lib.model_files import read_models
+from assets.lib.storage import DUCKDB_CONFIG
 
 # Without these tables a build is not a warehouse (e.g. a fresh build file of a partial run).
 REQUIRED_TABLES = ("main.dim_report", "main.file_manifest", "main.quarantine")
@@ -66,15 +67,15 @@ def validate(conn: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> list[st
     problems = [f"table {name} is missing" for name in REQUIRED_TABLES if name not in counts]
     if problems:
         return problems
-    for table in TABLES:
-        if not table.unique_key or f"main.{table.name}" not in counts:
+    for model in read_models():  # the tables whose file says `-- unique:` (a view would be computed: skipped)
+        if not model.unique or f"{model.schema}.{model.name}" not in counts:
             continue
-        key = ", ".join(table.unique_key)
+        key = ", ".join(model.unique)
         duplicated = conn.execute(
-            f"select count(*) from (select {key} from {table.name} group by all having count(*) > 1)"
+            f"select count(*) from (select {key} from {model.relation} group by all having count(*) > 1)"
         ).fetchall()[0][0]
         if duplicated:
-            problems.append(f"{table.name}: {duplicated} duplicated ({key})")
+            problems.append(f"{model.relation}: {duplicated} duplicated ({key})")
     two_current = conn.execute(
         "select count(*) from (select body_key, report_year from dim_report "
         "where is_current and body_key is not null and report_year is not null group by all having count(*) > 1)"

@@ -11,7 +11,7 @@ whose files are gone from the raw directory (they cannot be parsed again) are fi
 batch as they were, so the history of deleted reports is never lost. A run killed at any point leaves
 complete batches (kept: the next run does not parse them again) and at most one incomplete batch
 (removed by the next run); the same content in two batches is harmless, because the warehouse reads
-one batch per report (`assets/lib/tables.py`).
+one batch per report (`dbt_like_sql/warehouse/dim_report.sql`).
 
 Entries the scan refused (`assets/lib/manifest.py`) are quarantined with their reason without being
 opened. A file is parsed only as the scan recorded it: one whose size or mtime moved since (still being

@@ -1,10 +1,15 @@
-"""The Parquet datasets mirrored into DuckDB one batch at a time: the tables of schema `loaded`.
+"""What the SQL models read, loaded into DuckDB: the tables of schema `loaded`.
 
 Every complete parse batch (`pipeline/export.py`) is inserted once into `loaded.<dataset>`, each row with
 its `batch_id`; a batch whose files are gone (dropped after a re-parse) is deleted again. The table
 `loaded.batches` records which batches are in, so a run reads only what is new: adding 100 reports to
 100,000 inserts one batch instead of rewriting ten million cells. The warehouse's fact, finding and
-check relations are views over these tables that keep one parse per report (`assets/lib/tables.py`).
+check relations are views over these tables that keep one parse per report (`dbt_like_sql/warehouse/`).
+
+Beside the batches, the three other inputs of the SQL models (`load_inputs`), so that every model is plain
+SQL over tables: `loaded.manifest` (the raw files' manifest, from its Parquet file), `loaded.current_parser`
+(the parser version of this code, one row) and `loaded.body_keys` (the body-identity rule of
+pipeline/bodies.py applied to every organization name loaded: the one place it runs).
 
 Everything happens in one transaction: a run killed while loading leaves the tables as they were, and
 the next run loads the same batches again.
@@ -18,7 +23,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from assets.lib.duckdb_ops import quote, transaction
+from pipeline import PARSER_VERSION
 from pipeline import export as ex
+from pipeline.bodies import assign_body_keys, split_body_name
 
 SCHEMA = "loaded"
 BOOKKEEPING = f"{SCHEMA}.batches"
@@ -75,7 +83,7 @@ def _ensure_table(conn: duckdb.DuckDBPyConnection, dataset: str) -> bool:
 
 
 def _select_files(dataset: str, files: list[Path]) -> str:
-    paths = "[" + ", ".join("'{}'".format(str(f).replace("'", "''")) for f in files) + "]"
+    paths = "[" + ", ".join(quote(str(f)) for f in files) + "]"
     names = ", ".join(f'"{name}"' for name in columns_of(dataset) if name != "batch_id")
     if "batch_id" in ex.DATASETS[dataset][1]:
         return f"select {names}, batch_id from read_parquet({paths})"
@@ -118,49 +126,99 @@ def _row_counts(conn: duckdb.DuckDBPyConnection, files: list[Path]) -> dict[str,
     return {Path(name).stem: int(n) for name, n in counts}
 
 
-def load_batches(conn: duckdb.DuckDBPyConnection, parquet_dir: Path) -> LoadResult:
-    """Bring every `loaded.<dataset>` table up to date with the complete batches on disk."""
+def _insert_batches(conn: duckdb.DuckDBPyConnection, parquet_dir: Path) -> LoadResult:
     complete = ex.complete_batch_ids(parquet_dir)  # an interrupted run's partial batch is not loaded
     inserted_batches, deleted_batches, rows_in, rows_out, rebuilt = set(), set(), 0, 0, []
-    conn.execute("begin transaction")
-    try:
-        conn.execute(f"create schema if not exists {SCHEMA}")
-        conn.execute(
-            f"create table if not exists {BOOKKEEPING} "
-            "(dataset varchar, batch_id varchar, n_rows bigint, loaded_at timestamptz default current_timestamp)"
-        )
-        for dataset in ex.DATASETS:
-            if _ensure_table(conn, dataset):
-                rebuilt.append(dataset)
-            have = {b for (b,) in conn.execute(f"select batch_id from {BOOKKEEPING} where dataset = ?",
-                                               [dataset]).fetchall()}
-            gone = sorted(have - complete)
-            if gone:
-                rows_out += conn.execute(
-                    f"delete from {table_of(dataset)} where batch_id in (select unnest(?::varchar[]))", [gone]
-                ).fetchall()[0][0]
-                conn.execute(
-                    f"delete from {BOOKKEEPING} where dataset = ? and batch_id in (select unnest(?::varchar[]))",
-                    [dataset, gone],
-                )
-                deleted_batches.update(gone)
-            new = sorted(complete - have)
-            files = [f for b in new if (f := ex.dataset_dir(parquet_dir, dataset) / f"{b}.parquet").exists()]
-            counts: dict[str, int] = {}
-            if files:
-                select = _select_files(dataset, files)
-                _check_unique(conn, dataset, select)
-                conn.execute(f"insert into {table_of(dataset)} {select}")
-                counts = _row_counts(conn, files)
-                rows_in += sum(counts.values())
-            if new:
-                conn.executemany(
-                    f"insert into {BOOKKEEPING} (dataset, batch_id, n_rows) values (?, ?, ?)",
-                    [(dataset, b, counts.get(b, 0)) for b in new],
-                )
-                inserted_batches.update(new)
-        conn.execute("commit")
-    except Exception:
-        conn.execute("rollback")
-        raise
+    conn.execute(f"create schema if not exists {SCHEMA}")
+    conn.execute(
+        f"create table if not exists {BOOKKEEPING} "
+        "(dataset varchar, batch_id varchar, n_rows bigint, loaded_at timestamptz default current_timestamp)"
+    )
+    for dataset in ex.DATASETS:
+        if _ensure_table(conn, dataset):
+            rebuilt.append(dataset)
+        have = {b for (b,) in conn.execute(f"select batch_id from {BOOKKEEPING} where dataset = ?",
+                                           [dataset]).fetchall()}
+        gone = sorted(have - complete)
+        if gone:
+            rows_out += conn.execute(
+                f"delete from {table_of(dataset)} where batch_id in (select unnest(?::varchar[]))", [gone]
+            ).fetchall()[0][0]
+            conn.execute(
+                f"delete from {BOOKKEEPING} where dataset = ? and batch_id in (select unnest(?::varchar[]))",
+                [dataset, gone],
+            )
+            deleted_batches.update(gone)
+        new = sorted(complete - have)
+        files = [f for b in new if (f := ex.dataset_dir(parquet_dir, dataset) / f"{b}.parquet").exists()]
+        counts: dict[str, int] = {}
+        if files:
+            select = _select_files(dataset, files)
+            _check_unique(conn, dataset, select)
+            conn.execute(f"insert into {table_of(dataset)} {select}")
+            counts = _row_counts(conn, files)
+            rows_in += sum(counts.values())
+        if new:
+            conn.executemany(
+                f"insert into {BOOKKEEPING} (dataset, batch_id, n_rows) values (?, ?, ?)",
+                [(dataset, b, counts.get(b, 0)) for b in new],
+            )
+            inserted_batches.update(new)
     return LoadResult(len(inserted_batches), len(deleted_batches), rows_in, rows_out, tuple(rebuilt))
+
+
+def load_batches(conn: duckdb.DuckDBPyConnection, parquet_dir: Path) -> LoadResult:
+    """Bring every `loaded.<dataset>` table up to date with the complete batches on disk, in one transaction."""
+    with transaction(conn):
+        return _insert_batches(conn, parquet_dir)
+
+
+MANIFEST = f"{SCHEMA}.manifest"
+CURRENT_PARSER = f"{SCHEMA}.current_parser"
+BODY_KEYS = f"{SCHEMA}.body_keys"
+
+BODY_KEYS_SCHEMA = {
+    "organization": pl.String,
+    "normalized_name": pl.String,
+    "prefix": pl.String,
+    "core": pl.String,
+    "body_key": pl.String,
+    "ambiguous": pl.Boolean,
+}
+
+
+def body_keys_frame(names: list[str]) -> pl.DataFrame:
+    """organization → its parts and body_key (pipeline/bodies.py), one row per name."""
+    keys = assign_body_keys(names)
+    rows = []
+    for name in sorted(keys):
+        parts = split_body_name(name)
+        rows.append((name, parts.normalized, parts.prefix, parts.core, *keys[name]))
+    return pl.DataFrame(rows, schema=BODY_KEYS_SCHEMA, orient="row")
+
+
+def _load_inputs(conn: duckdb.DuckDBPyConnection, manifest: Path) -> pl.DataFrame:
+    conn.execute(f"create schema if not exists {SCHEMA}")
+    conn.execute(f"create or replace table {MANIFEST} as select * from read_parquet(?)", [str(manifest)])
+    conn.execute(f"create or replace table {CURRENT_PARSER} as select ?::varchar as parser_version", [PARSER_VERSION])
+    names = conn.execute(
+        f"select distinct organization from {table_of('reports')} "
+        "where organization is not null and trim(organization) <> ''"
+    ).fetchall()
+    frame = body_keys_frame([name for (name,) in names])
+    conn.register("_body_keys_frame", frame)
+    try:
+        conn.execute(f"create or replace table {BODY_KEYS} as select * from _body_keys_frame order by organization")
+    finally:
+        conn.unregister("_body_keys_frame")
+    return frame
+
+
+def load_all(conn: duckdb.DuckDBPyConnection, parquet_dir: Path, manifest: Path) -> tuple[LoadResult, pl.DataFrame]:
+    """The new batches, then the manifest, the parser version and the body keys, in one transaction.
+
+    Returns what the batches did and the body keys (for the UI's metadata).
+    """
+    with transaction(conn):
+        result = _insert_batches(conn, parquet_dir)
+        return result, _load_inputs(conn, manifest)

@@ -1,0 +1,111 @@
+"""The accounting identities of spec §7 as Dagster asset checks on the fact tables they concern (warn only).
+
+A report that breaks an identity is data to look at, never a reason to stop loading the others, so each
+check is a WARN with how many reports break it and a sample of the failures, read from the view
+`identity_checks`. The descriptions are derived from the identities themselves (`pipeline/identities.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+import dagster as dg
+import duckdb
+
+from assets.lib.ui_metadata import markdown_table
+from pipeline.identities import Identity, identities
+from pipeline.templates import APPLICATION_ROWS
+
+
+def check_name(identity: str) -> str:
+    return f"identity_{identity}"
+
+
+def _over(ident: Identity) -> str:
+    """What an identity repeated within one report repeats over: its target is a column, or a row."""
+    return "column" if ident.target[2] == ident.target_name else "row"
+
+
+@cache
+def formulas() -> dict[str, str]:
+    """identity id → its formula (from pipeline.identities), per template where the templates differ.
+
+    An identity evaluated once per column (or row) shows that column's instance with the name made generic.
+    """
+    by_id: dict[str, dict[str, str]] = {}
+    suffix: dict[str, str] = {}
+    for template in APPLICATION_ROWS:
+        instances = identities(template)
+        for ident in instances:
+            if sum(i.id == ident.id for i in instances) > 1:
+                suffix[ident.id] = f", for each {_over(ident)}"
+                text = ident.formula.replace(ident.target_name, _over(ident))
+            else:
+                text = ident.formula
+            by_id.setdefault(ident.id, {}).setdefault(template, text)
+    out = {}
+    for identity, per_template in by_id.items():
+        texts = set(per_template.values())
+        joined = texts.pop() if len(texts) == 1 else "; ".join(f"{t}: {f}" for t, f in per_template.items())
+        out[identity] = joined + suffix.get(identity, "")
+    return out
+
+
+def check_specs(key: dg.AssetKey, ids: Iterable[str]) -> list[dg.AssetCheckSpec]:
+    known = formulas()
+    for identity in ids:
+        if identity not in known:
+            raise ValueError(f"{key.to_user_string()}: identity {identity} is not in pipeline/identities.py")
+    return [
+        dg.AssetCheckSpec(check_name(i), asset=key, description=f"{i}: {known[i]} (warn only)") for i in ids
+    ]
+
+
+def summary(conn: duckdb.DuckDBPyConnection, identity: str) -> dict[str, int]:
+    """How many reports an identity was evaluated on, and how many break it somewhere."""
+    row = conn.execute(
+        """
+        select count(distinct report_id),
+               count(distinct report_id) filter (where status = 'fail'),
+               count(*) filter (where status = 'fail'),
+               count(*) filter (where status = 'not_evaluable')
+        from identity_checks where identity = ?
+        """,
+        [identity],
+    ).fetchall()[0]
+    keys = ("reports_evaluated", "reports_failing", "failed_evaluations", "not_evaluable")
+    return dict(zip(keys, row, strict=True))
+
+
+def failures(conn: duckdb.DuckDBPyConnection, identity: str, limit: int = 20):
+    """The failing evaluations of one identity, as a polars frame (for the check's preview)."""
+    return conn.sql(
+        """
+        select organization, report_year, target, left_value, right_value, source_file
+        from identity_checks where identity = ? and status = 'fail'
+        order by report_year, organization, target limit ?
+        """,
+        params=[identity, limit],
+    ).pl()
+
+
+def check_results(
+    conn: duckdb.DuckDBPyConnection, key: dg.AssetKey, ids: Iterable[str], selected: set[dg.AssetCheckKey]
+) -> Iterator[dg.AssetCheckResult]:
+    """The result of every selected identity check on `key`."""
+    for identity in ids:
+        if dg.AssetCheckKey(key, check_name(identity)) not in selected:
+            continue
+        counts = summary(conn, identity)
+        yield dg.AssetCheckResult(
+            asset_key=key,
+            check_name=check_name(identity),
+            passed=counts["reports_failing"] == 0,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                **counts,
+                "formula": formulas()[identity],
+                "failures": dg.MetadataValue.md(markdown_table(failures(conn, identity))),
+            },
+        )
