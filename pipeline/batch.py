@@ -3,19 +3,34 @@
 This is the batch path for the CLI and the warehouse: workers return picklable results, and a failed
 file yields its ParseError instead of stopping the run.
 
-With `timeout`, every file gets a bounded time (the nightly ingestion uses it): a file whose parse takes
-longer, or whose worker process dies (a crash in a C extension, the OOM killer), yields
-`ParseError("parse_timeout" | "parser_crash")` and the other files go on.
+With `timeout`, every file gets a bounded time (the nightly ingestion and `pipeline parse DIR` use it): a
+file whose parse takes longer, or whose worker process dies (a crash in a C extension, the OOM killer),
+yields `ParseError("parse_timeout" | "parser_crash")` and the other files go on.
+
+The workers of the pool (issue 14):
+
+* each may use `memory_limit` bytes of address space beyond what it inherited (`RLIMIT_AS`, default
+  `pipeline.limits.WORKER_MEMORY`, 3 GiB; not set where the platform has no such limit). A file that needs
+  more raises MemoryError in its own worker and yields `ParseError("memory_limit")`; the worker lives on.
+  The budget is added to the inherited address space because a worker forked from the Dagster process
+  starts with its mappings (gigabytes of reserved, untouched address space);
+* each dies with the process that started it (Linux: `prctl(PR_SET_PDEATHSIG, SIGKILL)`): a parent killed
+  alone (by the OOM killer, or `kill -9`) leaves no worker running on, holding its inherited files. The
+  signal follows the *thread* that forked the worker, so the pool must be used from one thread for its
+  whole life (`prefetch` runs the whole of `parse_paths` in its own thread, which is fine).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import itertools
 import json
 import os
 import queue
+import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -26,6 +41,7 @@ from pathlib import Path
 
 import orjson
 
+from pipeline import limits
 from pipeline.model import ParseError, Report
 from pipeline.parse import parse_file
 
@@ -34,11 +50,21 @@ _DEPTH = 2  # chunks submitted ahead per worker in the bounded mode
 _CHUNK = 16  # files per task at most in the bounded mode
 
 
+DEFAULT_TIMEOUT = 300.0  # seconds per file in `pipeline parse DIR`, as in the warehouse's parse
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_memory_limit: int | None = None  # the address space this worker may add (set by `_init_worker`)
+
+
 def _parse_one(path: Path) -> Result:
     try:
         return parse_file(path)
     except ParseError as exc:
         return exc
+    except MemoryError:
+        return ParseError("memory_limit", "parsing this file needed more memory than a worker may use"
+                          + (f" ({_memory_limit / (1 << 30):g} GiB)" if _memory_limit else ""))
+    except RecursionError:
+        return ParseError("parser_crash", "the file nests its content deeper than the parser can follow")
     except Exception as exc:  # a parser bug must not kill the batch: report it against the file
         return ParseError("parser_crash", f"{type(exc).__name__}: {exc}")
 
@@ -74,14 +100,58 @@ class _Worker:
         return [self(path) for path in paths]
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """A pool whose forked workers first `gc.freeze()` what they inherited.
+def _pool(workers: int, memory_limit: int | None = limits.WORKER_MEMORY) -> ProcessPoolExecutor:
+    """A pool of workers set up by `_init_worker` (see the module docstring)."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(memory_limit, os.getpid()))
 
-    A worker forked from a big process (the Dagster run: Dagster, the definitions, the run's state)
-    would otherwise walk that whole inherited heap at every full garbage collection: measured, the
-    workers of a run inside Dagster needed 20 % more CPU than the same parse from a bare process.
+
+def _init_worker(memory_limit: int | None, parent: int) -> None:
+    """Run first in every worker.
+
+    `gc.freeze()` what it inherited: a worker forked from a big process (the Dagster run: Dagster, the
+    definitions, the run's state) would otherwise walk that whole inherited heap at every full garbage
+    collection (measured: 20 % more CPU than the same parse from a bare process). Then die with the parent
+    and bound the memory (module docstring).
     """
-    return ProcessPoolExecutor(max_workers=workers, initializer=gc.freeze)
+    gc.freeze()
+    if sys.platform.startswith("linux"):
+        _die_with_parent(parent)
+    if memory_limit:
+        _limit_memory(memory_limit)
+
+
+def _die_with_parent(parent: int) -> None:
+    """SIGKILL this process when the thread that forked it ends; exit now if the parent is already gone."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no libc prctl: nothing to set
+        return
+    if os.getppid() != parent:  # the parent died before the signal was armed: it will never come
+        os._exit(1)
+
+
+def _limit_memory(extra: int) -> None:
+    """RLIMIT_AS = the address space this process has now + `extra` (a tighter limit already set is kept)."""
+    global _memory_limit
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            current = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        current = 0
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = current + extra
+    if soft != resource.RLIM_INFINITY and soft < limit:  # a tighter limit was set already: kept
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        return
+    _memory_limit = extra
 
 
 def parse_paths(
@@ -89,25 +159,28 @@ def parse_paths(
     workers: int | None = None,
     transform: Callable[[Report], object] | None = None,
     timeout: float | None = None,
+    memory_limit: int | None = limits.WORKER_MEMORY,
 ) -> Iterator[tuple[Path, object]]:
     """Yield (path, Report | ParseError) for every path, in order, using all cores by default.
 
     With `transform`, workers yield transform(report) instead of the Report (e.g. `report_json`, or
     columnar rows for the warehouse), so that the expensive part of serialising runs in parallel too.
     With `timeout` (seconds per file), no file can hang or crash the batch (see the module docstring).
+    `memory_limit`: bytes of address space each worker may add to what it inherited (None: no limit).
+    Without a timeout, fewer than 8 files or one worker are parsed in this process, with no limit.
     """
     paths = list(paths)
     worker = _Worker(transform)
     workers = workers or os.cpu_count() or 1
     if timeout is not None:
-        yield from _parse_bounded(paths, worker, workers, timeout)
+        yield from _parse_bounded(paths, worker, workers, timeout, memory_limit)
         return
     if workers == 1 or len(paths) < 8:
         for p in paths:
             yield p, worker(p)
         return
     chunk = max(1, min(64, len(paths) // (workers * 8)))
-    with _pool(workers) as pool:
+    with _pool(workers, memory_limit) as pool:
         yield from zip(paths, pool.map(worker, paths, chunksize=chunk), strict=True)
 
 
@@ -168,7 +241,8 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _parse_bounded(paths: list[Path], worker: _Worker, workers: int, timeout: float) -> Iterator[tuple[Path, object]]:
+def _parse_bounded(paths: list[Path], worker: _Worker, workers: int, timeout: float,
+                   memory_limit: int | None = limits.WORKER_MEMORY) -> Iterator[tuple[Path, object]]:
     """`parse_paths` with a time limit per file and survival of dying workers; results in input order.
 
     Files go to the workers in chunks of up to `_CHUNK` (one task per file cost the parent about 0.5 ms
@@ -194,7 +268,7 @@ def _parse_bounded(paths: list[Path], worker: _Worker, workers: int, timeout: fl
 
     emitted = 0
     while emitted < len(paths):
-        pool = _pool(min(workers, max(1, len(queue_))))
+        pool = _pool(min(workers, max(1, len(queue_))), memory_limit)
         inflight: dict[Future, list] = {}  # submission order; value [indices, started or None]
         restart = False
         try:

@@ -1,7 +1,10 @@
 """`pipeline parse FILE --json` and `pipeline parse DIR`: the parser from the command line.
 
 A file that is not a report prints a one-line reason on stderr (`path: code: message`); a folder run goes
-on with the other files and exits 1 at the end if any file failed.
+on with the other files and exits 1 at the end if any file failed. Files are parsed in the bounded pool the
+warehouse uses (`pipeline.batch`, `--timeout` per file, `--max-memory` per worker): a file that hangs,
+crashes or exhausts its worker costs its own line only. Nothing else is printed on stderr: the libraries'
+log lines and warnings are silenced where they arise (`pipeline.readers.pdf`, `pipeline.decoding`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.batch import parse_paths, report_json
+from pipeline import limits
+from pipeline.batch import DEFAULT_TIMEOUT, parse_paths, report_json
 from pipeline.listing import list_report_files
 from pipeline.model import ParseError, Report
 
@@ -33,7 +37,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
     out = sys.stdout
     out.flush()
     transform = None if single else report_json
-    for path, result in parse_paths(list_report_files(root), workers=args.workers, transform=transform):
+    results = parse_paths(list_report_files(root), workers=args.workers, transform=transform,
+                          timeout=args.timeout or None, memory_limit=(args.max_memory << 20) or None)
+    for path, result in results:
         if isinstance(result, ParseError):
             failed += 1
             print(f"{path}: {result.code}: {result.message}", file=sys.stderr)
@@ -53,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path", help="a report file or a folder of report files")
     p.add_argument("--json", action="store_true", help="for one file: print the full JSON object (spec §13)")
     p.add_argument("--workers", type=int, default=None, help="processes for a folder (default: all cores)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                   help=f"seconds one file may take; a file that takes longer, or crashes its worker, is reported "
+                        f"on stderr and the others go on (default {DEFAULT_TIMEOUT:g}; 0: no limit, and no "
+                        "protection against a crash)")
+    p.add_argument("--max-memory", type=int, default=limits.WORKER_MEMORY >> 20, metavar="MB",
+                   help=f"memory each parse worker may use, in MB (default {limits.WORKER_MEMORY >> 20}; 0: no limit)")
     p.set_defaults(func=cmd_parse)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -14,9 +14,16 @@ from pipeline.applications import detect_template as detect_applications_templat
 from pipeline.applications import extract_applications
 from pipeline.disclosure import extract_disclosure
 from pipeline.layout import Grid, LogicalRow, logical_rows, tokens
+from pipeline.normalize import label_key
 from pipeline.place import Placer
 from pipeline.review import extract_review
-from pipeline.sections import Section, find_sections
+from pipeline.sections import Section, find_sections, second_tables
+
+_REVIEW_ROWS = 4  # lines after the review table's anchor that hold its headers and data row
+
+
+def _key(lines: Sequence[str]) -> str:
+    return label_key("".join(lines))
 
 
 class GridTables:
@@ -24,7 +31,9 @@ class GridTables:
 
     def __init__(self, grid: Grid, lines: Sequence[str] | None = None) -> None:
         self.grid = grid
-        self.sections: dict[str, Section] = find_sections(grid, lines)
+        self._lines = lines
+        self._anchors: dict[str, int] = {}
+        self.sections: dict[str, Section] = find_sections(grid, lines, self._anchors)
         self.layouts: list[str] = []
         self._skipped: list[int] = []
         self._app_rows: list[LogicalRow] | None = None
@@ -32,6 +41,20 @@ class GridTables:
 
     def found(self) -> set[str]:
         return set(self.sections)
+
+    def second_report(self) -> str | None:
+        """Where a second, different set of the report's tables starts (see `TableReader`), or None."""
+        lines = self._lines
+        if lines is None:
+            lines = [self.grid.line_text(i) for i in range(len(self.grid.lines))]
+        again = second_tables(self.grid, lines, self._anchors)
+        if again is None:
+            return None
+        first = _key(lines[self._anchors["disclosure"]:self._anchors["review"] + _REVIEW_ROWS])
+        if first == _key(lines[again["disclosure"]:again["review"] + _REVIEW_ROWS]):
+            return None  # the same tables printed twice (a page and its print version): one report
+        return (f"the tables of sections 二, 三 and 四 start on line {self._anchors['disclosure'] + 1} and again, "
+                f"with other contents, on line {again['disclosure'] + 1}")
 
     def first_line(self) -> int | None:
         return min((s.heading_line if s.heading_line is not None else s.start for s in self.sections.values()),

@@ -114,3 +114,55 @@ def check_identities(cells: list[Cell], template: str) -> tuple[list[Check], lis
 
 def _num(x: float) -> str:
     return str(int(x)) if x == int(x) else str(x)
+
+
+_BLANK_TABLES = frozenset({"applications", "review_litigation"})
+
+
+def blank_findings(cells: list[Cell], template: str, blanks: list[Cell] | None = None) -> list[Finding]:
+    """`blank_cells` (info): one per row of an identity table holding null cells, with what the identities
+    say about each one.
+
+    A blank (`-`, `/`, `无`, an empty cell) is kept as null, never read as 0, and the identities count it as
+    0 (spec §7.6), so a check passes and nothing else would say that a printed number is missing: a `0`
+    lost to a blank (or damaged into a blank) would go unseen. Where an identity reads the blank with
+    every other cell printed, the message gives the value it implies. `blanks`: the null cells, when the
+    caller knows them (the Placer does), else they are looked for in `cells`. Info, not a warning: a blank is what
+    the source prints, and where an identity needs it to be another number than 0, that identity's own
+    `identity_*_failed` warning is there already.
+    """
+    blanks = [c for c in (cells if blanks is None else blanks) if c.value is None and c.table in _BLANK_TABLES]
+    if not blanks:
+        return []
+    index = {(c.table, c.row, c.column): c.value for c in cells}
+    by_row: dict[tuple[str, str], list[Cell]] = {}
+    for c in blanks:
+        by_row.setdefault((c.table, c.row), []).append(c)
+    out: list[Finding] = []
+    for (table, row), row_blanks in by_row.items():
+        parts = []
+        for c in row_blanks:
+            key = (c.table, c.row, c.column)
+            implied = sorted({f"{ident.id} {'holds only if it is' if v == 0 else 'would make it'} {_num(v)}"
+                              for ident in identities(template) if key in ident.keys
+                              if (v := _implied(ident, key, index)) is not None})
+            said = "; ".join(implied) if implied else "no identity can tell its value"
+            parts.append(f"{c.column} ({c.raw.strip() or 'empty'}: {said})")
+        out.append(Finding(
+            "info", "blank_cells",
+            f"{table}.{row}: {len(row_blanks)} blank cell(s), kept as null and counted as 0 by the identities: "
+            + ", ".join(parts), table=table, row=row, line=row_blanks[0].line,
+            cells=[[c.table, c.row, c.column] for c in row_blanks],
+        ))
+    return out
+
+
+def _implied(ident: Identity, key: tuple[str, str, str], index: dict) -> float | None:
+    """The value the blank cell `key` must have for `ident` to hold: None unless every other cell it reads
+    is placed and printed."""
+    others = [k for k in ident.keys if k != key]
+    if any(index.get(k) is None for k in others) or (ident.left + ident.right).count(key) != 1:
+        return None
+    left = sum(float(index[k]) for k in ident.left if k != key)
+    right = sum(float(index[k]) for k in ident.right if k != key)
+    return right - left if key in ident.left else left - right

@@ -36,6 +36,13 @@ _TEXT_FRONT, _TEXT_BACK = 4000, 400  # characters of a one-line page read for th
 _LONG_LINE = 1000  # a line this long holds a whole page
 _ORG_SUFFIX = re.compile(r"(人民政府|政府|委员会|办公室|办公厅|局|厅|委|院|中心|街道办事处|街道|镇|乡|署|会)$")
 _SPACES = re.compile(r"\s+")
+# Markup left in the text: a page's source pasted or escaped into the report (`<!DOCTYPE html PUBLIC …>`,
+# `&lt;!DOCTYPE html&gt;`, `<div class=…>`), and entities. None of it is part of a title, a name or a date:
+# it is cut out of the lines before they are read (a line may end inside a tag: the rest of it goes too).
+_MARKUP = re.compile(
+    r"<!--.*?(?:-->|$)|<[!?/]?[A-Za-z][^<>\n]{0,400}(?:>|$)|&lt;.*?(?:&gt;|$)|&(?:[A-Za-z][A-Za-z0-9]{1,7}|#\d{1,7});",
+    re.M,
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ def extract_metadata(lines: list[str], first_section_line: int | None) -> Metada
 def _in_text(text: str, org: str | None, year: int | None, published: str | None) -> tuple[str | None, int | None,
                                                                                           str | None]:
     """What the line rules missed on a page printed as one long line: title, year and signature inside it."""
-    front, back = nfkc(text[:_TEXT_FRONT]), nfkc(text[-_TEXT_BACK:])
+    front, back = (_MARKUP.sub("", nfkc(part)) for part in (text[:_TEXT_FRONT], text[-_TEXT_BACK:]))
     m = _TITLE_IN_TEXT.search(front)
     if m and (org is None or year is None) and _ORG_SUFFIX.search(m.group("org")):
         org, year = org or _clean_org(m.group("org")), year or int(m.group("year"))
@@ -100,13 +107,19 @@ def _in_text(text: str, org: str | None, year: int | None, published: str | None
 
 
 def _normalised(lines: list[str], head: int, tail: int) -> list[str]:
-    """The lines NFKC'd and trimmed; only the first `head` and last `tail` are read, the rest stay ""."""
+    """The lines NFKC'd, markup cut out and trimmed; only the first `head` and last `tail` are read, the rest
+    stay ""."""
     clean = [nfkc(line).strip().lstrip("#").strip() for line in lines[:head]]
     if len(lines) <= head:
-        return clean
+        return _unmarked(clean)
     rest = lines[head:]
     kept = rest[-tail:]
-    return clean + [""] * (len(rest) - len(kept)) + [nfkc(line).strip().lstrip("#").strip() for line in kept]
+    return _unmarked(clean + [""] * (len(rest) - len(kept)) + [nfkc(line).strip().lstrip("#").strip() for line in kept])
+
+
+def _unmarked(lines: list[str]) -> list[str]:
+    """The lines with markup cut out (`_MARKUP`): most lines hold no `<` or `&` and are kept as they are."""
+    return [_MARKUP.sub("", x).strip().lstrip("#").strip() if "<" in x or "&" in x else x for x in lines]
 
 
 def _closing(norm: list[str]) -> tuple[str | None, str | None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-PARSER_VERSION = "0.4.0"  # bump when extraction output can change: the warehouse re-parses on change
+PARSER_VERSION = "0.5.0"  # bump when extraction output can change: the warehouse re-parses on change
 
 
 @dataclass(slots=True)

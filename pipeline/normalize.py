@@ -22,6 +22,12 @@ PLACEHOLDERS = frozenset({"-", "--", "—", "——", "–", "/", "无", "－", 
 _NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(万元|元|件|个|项|条|笔)?$")
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")
 _BLANK_ENTITIES = ("&nbsp;", "&#160;", "&ensp;", "&emsp;")
+REPLACEMENT = "\ufffd"  # U+FFFD: what the decoding put in place of bytes it could not decode
+# Digits a value may have. A float64 holds every integer of 15 digits exactly (and the warehouse's int64 and
+# DOUBLE columns with it); the largest figure a report prints is an amount in 元 of about ten digits and two
+# decimals. A longer number is a layout or crawling accident (cells run together, a page's digits on one
+# line), never a figure: it is reported as `implausible_value` and never placed (issue 14).
+MAX_DIGITS = 15
 
 
 def nfkc(text: str) -> str:
@@ -48,17 +54,27 @@ class Value:
     signed: bool  # written with an explicit + or -
     is_decimal: bool
     split_digits: bool = False  # `1 0`: digits separated by whitespace, never glued into 10
+    replaced: bool = False  # a value cell holding U+FFFD (bytes that could not be decoded): never placed
+    implausible: bool = False  # more than MAX_DIGITS digits: no figure of a report, never placed
+    unplaceable: bool = False  # any of the three above: the one flag the placer tests for every cell
 
 
 @lru_cache(maxsize=65536)  # most value cells are `0` or small numbers: parse each distinct text once
 def parse_value(text: str) -> Value | None:
     """A number, a blank or a placeholder; None if the cell is not a value at all (it is a label)."""
     s = text
+    if REPLACEMENT in s:
+        # Bytes lost in decoding (`pipeline.decoding`): a cell that would be a value or a blank without them, or
+        # holds nothing else, is a value cell whose number is unknown; with other text it is a label.
+        rest = s.replace(REPLACEMENT, "")
+        if rest.strip() and parse_value(rest) is None:
+            return None
+        return Value(None, None, False, False, replaced=True, unplaceable=True)
     for entity in _BLANK_ENTITIES:
         s = s.replace(entity, " ")
     s = nfkc(s).strip()
     if _SPLIT_DIGITS.search(s) and _NUMBER.match(_WS.sub("", s).replace(",", "")):
-        return Value(None, None, False, False, split_digits=True)
+        return Value(None, None, False, False, split_digits=True, unplaceable=True)
     s = _WS.sub("", s)
     if not s or s in PLACEHOLDERS:
         return Value(None, None, False, False)
@@ -73,6 +89,8 @@ def parse_value(text: str) -> Value | None:
         number = Decimal(sign + digits)
     except InvalidOperation:  # pragma: no cover - the regex admits only valid literals
         return None
+    if len(digits) > MAX_DIGITS and len(number.as_tuple().digits) > MAX_DIGITS:
+        return Value(number, unit, bool(sign), "." in digits, implausible=True, unplaceable=True)
     return Value(number, unit, bool(sign), "." in digits)
 
 

@@ -10,8 +10,9 @@ import hashlib
 from pathlib import Path
 from typing import Protocol
 
+from pipeline.decoding import Replaced
 from pipeline.grid_tables import GridTables
-from pipeline.identities import check_identities
+from pipeline.identities import blank_findings, check_identities
 from pipeline.layout import Grid
 from pipeline.metadata import extract_metadata
 from pipeline.model import ParseError, Report
@@ -41,6 +42,10 @@ class TableReader(Protocol):
     def first_line(self) -> int | None:
         """0-based line where the first table section starts (the title block is above it)."""
 
+    def second_report(self) -> str | None:
+        """Where the tables of 二, 三 and 四 start again, with other contents, after the first set ended:
+        a second report in the same file (None when there is none, or the set is only printed twice)."""
+
     def read_disclosure(self, placer: Placer) -> dict[str, str]:
         """Place section 二's cells; return the template of each 第二十条 table."""
 
@@ -67,7 +72,7 @@ def parse_bytes(data: bytes, file: str = "<bytes>") -> Report:
     sha = hashlib.sha256(data).hexdigest()
     doc = read_document(data, file)
     report = parse_grid(doc.grid, file=file, sha256=sha, encoding=doc.encoding, confidence=doc.confidence,
-                        lines=doc.lines, input_format=doc.input_format)
+                        lines=doc.lines, input_format=doc.input_format, replaced=doc.replaced)
     return report
 
 
@@ -81,14 +86,23 @@ def parse_file(path: str | Path) -> Report:
 
 
 def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence: float,
-               lines: list[str], input_format: str = "text") -> Report:
+               lines: list[str], input_format: str = "text", replaced: Replaced | None = None) -> Report:
     """Everything after the grid, shared by every input format."""
     reader = table_reader(grid, lines, input_format)
     sections = reader.found()
     if not sections & set(TABLE_SECTIONS):
         raise ParseError("not_a_report", "none of the report's table sections (二, 三, 四) was found")
+    second = reader.second_report()
+    if second is not None:
+        # Refused, not read in part: the title would name the first report and the signature date the second,
+        # and the warehouse keeps one report per file. Split the file to have both read.
+        raise ParseError("several_reports", f"the file holds two reports: {second}; split it into one file per "
+                         "report to have both read")
     meta = extract_metadata(lines, reader.first_line())
     placer = Placer()
+    if replaced is not None:
+        placer.find("warning", "bytes_replaced", replaced.describe(encoding),
+                    line=replaced.lines[0] if input_format == "text" else None)
     table_templates = reader.read_disclosure(placer)
     app_template = reader.application_template()
     template = _report_template(table_templates, app_template or "unknown")
@@ -116,7 +130,9 @@ def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence:
     if meta.organization is None:
         placer.find("warning", "organization_missing", "no organisation in the title, prose or signature")
 
-    checks, identity_findings = check_identities(placer.cells, table_templates.get("applications", template))
+    identity_template = table_templates.get("applications", template)
+    checks, identity_findings = check_identities(placer.cells, identity_template)
+    identity_findings += blank_findings(placer.cells, identity_template, placer.blanks)
     return Report(
         file=file,
         sha256=sha256,

@@ -10,9 +10,15 @@ from decimal import Decimal
 
 from pipeline.layout import LogicalRow, Token
 from pipeline.model import Cell, Finding
+from pipeline.normalize import MAX_DIGITS
 from pipeline.surplus import Check, decide
 
 _WAN = Decimal(10000)
+
+
+def shorten(raw: str, keep: int = 40) -> str:
+    """A raw text for a message: a 3 MB run of digits is named by its length, not printed."""
+    return raw if len(raw) <= keep else f"{raw[:keep]}… ({len(raw):,} characters)"
 
 
 class Placer:
@@ -20,6 +26,7 @@ class Placer:
 
     def __init__(self) -> None:
         self.cells: list[Cell] = []
+        self.blanks: list[Cell] = []  # the placed cells whose value is null (a printed blank)
         self.findings: list[Finding] = []
         self._placed: set[tuple[str, str, str]] = set()
         self._rows: set[tuple[str, str]] = set()
@@ -48,11 +55,9 @@ class Placer:
         provenance: str = "positional",
     ) -> None:
         key = (table, row, column)
-        if tok.value is not None and tok.value.split_digits:
-            self.find("error", "digits_split_by_space",
-                      f"{table}.{row}.{column}: {tok.raw!r} holds digits split by a line break or space; "
-                      "one number or two? not placed", table=table, row=row, column=column, line=tok.line,
-                      raw=tok.raw)
+        v = tok.value
+        if v is not None and v.unplaceable:
+            self._unplaceable(table, row, column, tok)
             return
         if key in self._placed:
             self.find("error", "duplicate_cell", f"{table}.{row}.{column} appears twice; kept the first",
@@ -61,10 +66,30 @@ class Placer:
         self._placed.add(key)
         self._rows.add((table, row))
         value, unit = self._typed(table, row, column, tok, kind)
-        self.cells.append(
-            Cell(table, row, column, value, tok.raw, unit, label_inferred, tok.line,
-                 "label_inferred" if label_inferred and provenance == "positional" else provenance)
-        )
+        cell = Cell(table, row, column, value, tok.raw, unit, label_inferred, tok.line,
+                    "label_inferred" if label_inferred and provenance == "positional" else provenance)
+        self.cells.append(cell)
+        if value is None:
+            self.blanks.append(cell)
+
+    def _unplaceable(self, table: str, row: str, column: str, tok: Token) -> None:
+        """The finding for a value cell that is never placed: digits split by a space, bytes lost in decoding,
+        or a number longer than any figure (`Value.unplaceable`)."""
+        v = tok.value
+        where = {"table": table, "row": row, "column": column, "line": tok.line}
+        if v.replaced:
+            self.find("error", "value_undecodable",
+                      f"{table}.{row}.{column}: {shorten(tok.raw)!r} holds bytes that could not be decoded "
+                      "(U+FFFD); its number is unknown: not placed", raw=shorten(tok.raw), **where)
+        elif v.split_digits:
+            self.find("error", "digits_split_by_space",
+                      f"{table}.{row}.{column}: {tok.raw!r} holds digits split by a line break or space; "
+                      "one number or two? not placed", raw=tok.raw, **where)
+        else:
+            digits = len(v.value.as_tuple().digits)
+            self.find("error", "implausible_value",
+                      f"{table}.{row}.{column}: {shorten(tok.raw)} has {digits} digits; no figure of a report has "
+                      f"more than {MAX_DIGITS}: not placed", raw=shorten(tok.raw), **where)
 
     def place_row(
         self,
@@ -126,8 +151,14 @@ def place_reading(placer: Placer, table: str, row: str, columns: tuple[str, ...]
                   line: int | None, check: Check, label_inferred: bool = False) -> bool:
     """A row with more values than columns: placed only on the reading its identity certifies
     (`pipeline.surplus`); otherwise left out with the readings listed. True when placed."""
-    reading, kept, why = decide(values, len(columns), check)
     raw = " | ".join(t.raw for t in values)
+    if any(t.value is not None and t.value.replaced for t in values):
+        placer.find("error", "value_undecodable",
+                    f"{table}.{row}: {len(values)} values for {len(columns)} columns ({raw}), one holding bytes that "
+                    "could not be decoded (U+FFFD): its readings cannot be weighed; cells left out",
+                    table=table, row=row, line=line, raw=raw, cells=[[table, row, c] for c in columns])
+        return False
+    reading, kept, why = decide(values, len(columns), check)
     if reading is None:
         shown = "; ".join(r.describe() for r in kept) or "none"
         placer.find("error", "surplus_ambiguous",

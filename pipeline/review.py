@@ -28,7 +28,8 @@ def extract_review(rows: list[LogicalRow], placer: Placer) -> None:
         return
     joined = [t for r in data for t in r.values()]
     values = tuple(t.value.value if t.value is not None else None for t in joined)
-    if len(joined) == WIDTH and r123(values):
+    replaced = any(t.value is not None and t.value.replaced for t in joined)  # U+FFFD: its number is unknown
+    if len(joined) == WIDTH and not replaced and r123(values):
         placer.find("info", "row_joined", f"review_litigation: the data row spans {len(data)} lines",
                     table=TABLE, line=data[0].line)
         placer.place_row(TABLE, REVIEW_ROW, REVIEW_COLUMNS, joined)

@@ -78,14 +78,18 @@ def _heading(grid: Grid, i: int) -> str | None:
     return None
 
 
-def find_sections(grid: Grid, lines: Sequence[str] | None = None) -> dict[str, Section]:
-    """Sections in document order; each runs to the next section's start or the next later heading."""
+def find_sections(grid: Grid, lines: Sequence[str] | None = None,
+                  anchors_out: dict[str, int] | None = None) -> dict[str, Section]:
+    """Sections in document order; each runs to the next section's start or the next later heading.
+    `anchors_out` receives the line of each table section's first content anchor."""
     headings: list[tuple[int, str]] = []
     for i in range(len(grid.lines)):
         name = _heading(grid, i)
         if name:
             headings.append((i, name))
     anchors = _anchors(grid, lines if lines is not None else [grid.line_text(i) for i in range(len(grid.lines))])
+    if anchors_out is not None:
+        anchors_out.update(anchors)
     marks: list[tuple[int, str, bool]] = []  # (line, section, started at its heading)
     for name in TABLE_SECTIONS:
         if name in anchors:
@@ -114,13 +118,28 @@ def find_sections(grid: Grid, lines: Sequence[str] | None = None) -> dict[str, S
     return sections
 
 
-def _anchors(grid: Grid, lines: Sequence[str]) -> dict[str, int]:
+def second_tables(grid: Grid, lines: Sequence[str], anchors: dict[str, int]) -> dict[str, int] | None:
+    """The anchors of a second set of tables: the tables of 二, 三 and 四 all found again, in order, after
+    the first set ended (the review table's anchor); else None.
+
+    Two reports spliced into one file (two downloads concatenated, a page holding two years) look like one
+    report whose second half is prose: this says it is not.
+    """
+    if len(anchors) < len(TABLE_SECTIONS):
+        return None
+    end = anchors["review"] + 1
+    again = _anchors(grid, lines, end)
+    return again if len(again) == len(TABLE_SECTIONS) else None
+
+
+def _anchors(grid: Grid, lines: Sequence[str], first: int = 0) -> dict[str, int]:
     """The first line of each table section's content, in the report's order of sections (二, 三, 四):
     an anchor of a later section is looked for only after the earlier sections' anchors. One regex pass
-    over the text (anchors are ideographs, which NFKC keeps; a space may sit inside them)."""
-    text = "\n".join(lines)
+    over the text (anchors are ideographs, which NFKC keeps; a space may sit inside them). `first`: the
+    line to search from."""
+    text = "\n".join(lines[first:] if first else lines)
     found: dict[str, int] = {}
-    pos = line = 0  # search from text[pos:], which starts line `line`
+    pos, line = 0, first  # search from text[pos:], which starts line `line`
     for name in TABLE_SECTIONS:
         while (m := _ANCHOR_RES[name].search(text, pos)) is not None:
             i = line + text.count("\n", pos, m.start())

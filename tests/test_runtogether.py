@@ -607,10 +607,23 @@ def test_review_inconsistent_row_falls_back():
     assert set(bad.impossible) == {"review", "litigation_direct", "litigation_after_review"} and not bad.cells
 
 
-def test_review_too_many_splits_decide_nothing():
-    sol = solve_review("12345678912345678912345678912345678-" + "0" * 10)  # a `-` total over 35 digits
+def test_review_block_with_a_blank_total_over_a_long_run_decides_nothing():
+    # A `-` total over 35 digits: four numbers of at most 15 digits (MAX_DIGITS) cover them in 2,132 ways,
+    # none of which R1 can check. The block is left out with its candidates; the other two are certain.
+    sol = solve_review("12345678912345678912345678912345678-" + "0" * 10)
+    assert set(sol.ambiguous) == {"review"} and sol.ambiguous["review"].count == 2132
+    assert not any(column.startswith("review_") for _, column in sol.cells)
+    assert sol.values("litigation_direct") == dvals((0, 0, 0, 0, 0))
+
+
+def test_a_run_longer_than_any_row_is_not_split():
+    run = "7" * 3_000_000  # a page's digits on one line: no split exists, and none is searched for
+    sol = solve_review(run)
     assert set(sol.impossible) == {"review", "litigation_direct", "litigation_after_review"} and not sol.cells
-    assert [n.code for n in sol.notes()].count("split_search_limited") == 1
+    assert "more than any row of 15 cells can have" in sol.impossible["review"]
+    sol = solve_applications({"granted": run, "total": "0000000"}, "2021")
+    assert "granted" in sol.impossible and sol.values("total") == dvals((0,) * 7)
+    assert "not split" in solve_plain(run, ("count",) * 3, row="regulations").impossible["regulations"]
 
 
 # ------------------------------------------------------------------------------------------------

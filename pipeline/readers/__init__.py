@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from pipeline.decoding import decode
+from pipeline import limits
+from pipeline.decoding import Replaced, decode
 from pipeline.layout import Grid, text_grid
 from pipeline.model import ParseError
 
@@ -38,6 +39,7 @@ class Document:
     encoding: str
     confidence: float
     input_format: str  # text | html | docx | pdf
+    replaced: Replaced | None = None  # bytes the decoding replaced by U+FFFD (text and HTML only)
 
 
 def grid_lines_text(grid: Grid) -> list[str]:
@@ -77,7 +79,17 @@ def _at_least(pattern: re.Pattern[str], text: str, n: int) -> bool:
 
 
 def read_document(data: bytes, file: str = "<bytes>") -> Document:
-    """Read one landed file of any supported format. Raises ParseError for an unusable file."""
+    """Read one landed file of any supported format. Raises ParseError for an unusable file, `too_complex`
+    for one that would expand past `pipeline.limits` (each reader checks before it expands, and the grid of
+    every format is held to `MAX_GRID_CELLS`)."""
+    doc = _read_document(data, file)
+    cells = sum(map(len, doc.grid.lines))
+    if cells > limits.MAX_GRID_CELLS:
+        raise limits.too_complex(f"the document has {cells:,} cells (at most {limits.MAX_GRID_CELLS:,} are read)")
+    return doc
+
+
+def _read_document(data: bytes, file: str) -> Document:
     ext = PurePath(file).suffix.lower()
     fmt = sniff_format(data)
     if fmt == "pdf":
@@ -102,8 +114,12 @@ def read_document(data: bytes, file: str = "<bytes>") -> Document:
 
         return read_html(data)
     decoded = decode(data)
+    text = decoded.text
+    lines = max(text.count("\n"), text.count("\r")) + 1 if len(text) > limits.MAX_LINES else 0  # else fewer
+    if lines > limits.MAX_LINES:
+        raise limits.too_complex(f"the text has {lines:,} lines (at most {limits.MAX_LINES:,} are read)")
     grid = text_grid(decoded.text)
-    return Document(grid, decoded.text.splitlines(), decoded.encoding, decoded.confidence, "text")
+    return Document(grid, decoded.text.splitlines(), decoded.encoding, decoded.confidence, "text", decoded.replaced)
 
 
 __all__ = ["INPUT_FORMATS", "Document", "grid_lines_text", "read_document", "sniff_format"]

@@ -9,12 +9,15 @@ layout table: its cells are read as blocks of text. Deleted text (tracked change
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 from docx.oxml.ns import qn
 from lxml import etree
 
+from pipeline import limits
 from pipeline.layout import Grid, split_line
 from pipeline.model import ParseError
 from pipeline.readers import Document, grid_lines_text
@@ -32,21 +35,64 @@ def _open(data: bytes, named_docx: bool):
     """The python-docx document. A zip that is no Word package is `binary_file` (as for any other binary
     file) unless the file is named .docx, where a broken package is `unreadable_docx`."""
     try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         if named_docx:
-            raise ParseError("unreadable_docx", f"not a readable zip package: {exc}") from exc
+            raise ParseError("unreadable_docx", f"not a readable zip package (a .docx is one): {exc}") from exc
         raise ParseError("binary_file", f"a damaged zip archive, not a report: {exc}") from exc
-    if not any(n.startswith("word/") for n in names):
+    if not any(i.filename.startswith("word/") for i in infos):
         if named_docx:
             raise ParseError("unreadable_docx", "a zip archive without a word/ part")
         raise ParseError("binary_file", "a zip archive that is not a Word document (no word/ part)")
+    check_package(infos)
     import docx  # python-docx
 
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors, … for a broken package
-        raise ParseError("unreadable_docx", f"the Word document cannot be read: {type(exc).__name__}: {exc}") from exc
+        raise ParseError("unreadable_docx", _plain_reason(exc)) from exc
+
+
+def _plain_reason(exc: Exception) -> str:
+    """Why python-docx could not read the package, in plain words."""
+    text = str(exc)
+    crc = re.search(r"Bad CRC-32 for file '([^']*)'", text)
+    if crc:
+        return f"the Word package is damaged: its part {crc.group(1)} does not match its checksum"
+    if isinstance(exc, zlib.error) or "decompressing" in text:
+        return "the Word package is damaged: a part cannot be inflated (an interrupted download?)"
+    if "Bad magic number" in text or "negative seek" in text or isinstance(exc, EOFError):
+        return "the Word package is damaged: its directory points at parts that are not there (truncated?)"
+    detail = f"{type(exc).__name__}: {text}"
+    return f"the Word document cannot be read ({detail[:120]}{'…' if len(detail) > 120 else ''})"
+
+
+def check_package(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a package that would inflate past the limits (`pipeline.limits`), from its zip directory alone.
+
+    python-docx reads every part it knows into memory. zipfile never inflates a member past the size the
+    directory declares (it cuts the data there), so checking the declared sizes bounds what is read: each
+    part at most MAX_PART_BYTES, all of them MAX_PACKAGE_BYTES, and no large part compressed more than
+    MAX_RATIO times (deflate reaches about 1,000:1 on a bomb's repeated bytes; Word's XML 5-20:1).
+    """
+    if len(infos) > limits.MAX_PARTS:
+        raise limits.too_complex(f"the Word package holds {len(infos):,} parts (at most {limits.MAX_PARTS:,} are read)")
+    total = 0
+    for info in infos:
+        size = info.file_size
+        total += size
+        if size > limits.MAX_PART_BYTES:
+            raise limits.too_complex(
+                f"the Word package's part {info.filename} would inflate to {size / limits.MIB:,.0f} MB "
+                f"(at most {limits.MAX_PART_BYTES // limits.MIB} MB per part)")
+        if size > limits.RATIO_FLOOR and size > limits.MAX_RATIO * max(info.compress_size, 1):
+            raise limits.too_complex(
+                f"the Word package's part {info.filename} is compressed {size / max(info.compress_size, 1):,.0f} "
+                f"times ({info.compress_size:,} bytes inflating to {size:,}): a zip bomb, not a document "
+                f"(at most {limits.MAX_RATIO} times)")
+    if total > limits.MAX_PACKAGE_BYTES:
+        raise limits.too_complex(f"the Word package would inflate to {total / limits.MIB:,.0f} MB "
+                                 f"(at most {limits.MAX_PACKAGE_BYTES // limits.MIB} MB in all)")
 
 
 def _blocks(parent: etree._Element) -> Iterator[etree._Element]:

@@ -15,12 +15,15 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
+import sys
 
 import lxml.html
 from lxml import etree
 
-from pipeline.decoding import decode
+from pipeline import limits
+from pipeline.decoding import Decoded, confidence_of, decode, replacing_decode
 from pipeline.layout import Grid, split_line
 from pipeline.model import ParseError
 from pipeline.normalize import label_key
@@ -150,23 +153,34 @@ def _declared_in_plain_head(head: str) -> tuple[bool, str | None]:
 
 def decode_html(data: bytes) -> tuple[str, str, float]:
     """(text, encoding, confidence): BOM, then the declared charset, then detection."""
+    d = decode_page(data)
+    return d.text, d.encoding, d.confidence
+
+
+def decode_page(data: bytes) -> Decoded:
+    """The page's text: BOM, then the declared charset, then detection. A page that is UTF-8 or its declared
+    charset but for a few bad bytes is decoded with U+FFFD in their place (`pipeline.decoding`)."""
     for bom, _ in _BOMS:
         if data.startswith(bom):
-            d = decode(data)
-            return d.text, d.encoding, d.confidence
+            return decode(data)
     declared = declared_charset(data)
     if declared == "gb18030" and not data.isascii():
         try:
-            return data.decode("utf-8"), "utf-8", 0.99
+            return Decoded(data.decode("utf-8"), "utf-8", 0.99)
         except UnicodeDecodeError:
             pass
+        lenient = replacing_decode(data, "utf-8", evidence=True)  # re-saved as UTF-8, and a byte damaged
+        if lenient is not None:
+            return Decoded(lenient[0], "utf-8", min(0.99, confidence_of(lenient[1], len(data))), lenient[1])
     if declared:
         try:
-            return data.decode(declared), declared, 1.0
+            return Decoded(data.decode(declared), declared, 1.0)
         except (UnicodeDecodeError, LookupError):
-            pass  # a wrong declaration: detect instead
-    d = decode(data)
-    return d.text, d.encoding, d.confidence
+            pass  # a wrong declaration, or a few bad bytes
+        lenient = replacing_decode(data, declared, evidence=declared == "utf-8")
+        if lenient is not None:
+            return Decoded(lenient[0], declared, confidence_of(lenient[1], len(data)), lenient[1])
+    return decode(data)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -423,6 +437,7 @@ class _Walker:
         self.lines: list[list[str]] = []
         self.buf: list[str] = []
         self.tables = 0
+        self.cells = 0  # expanded cells of the tables walked so far (`limits.MAX_HTML_CELLS`)
 
     def flush(self, pre: bool = False) -> None:
         """End the current line; a `<pre>` line keeps its tabs and pipes (a text layout pasted in)."""
@@ -476,14 +491,28 @@ class _Walker:
         if caption is not None and _text(caption):
             self.lines.append([_text(caption)])
         spans: list[list[tuple[str, int, int]]] = []
+        area = 0  # cells of the table once its merged cells are expanded
+        left = len(rows)  # rows from this one to the table's end: how far a rowspan can reach
         for tr in rows:
             row = []
             for td in tr[:]:  # ./td | ./th
                 if td.tag == "td" or td.tag == "th":
                     names = td.keys()  # most cells span nothing: no attribute to look up
-                    row.append((cell_text(td), _span(td, "rowspan") if "rowspan" in names else 1,
-                                _span(td, "colspan") if "colspan" in names else 1))
+                    if "rowspan" in names or "colspan" in names:
+                        rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
+                        area += min(rowspan, left) * colspan
+                        row.append((cell_text(td), rowspan, colspan))
+                    else:
+                        area += 1
+                        row.append((cell_text(td), 1, 1))
             spans.append(row)
+            left -= 1
+        self.cells += area
+        if area > limits.MAX_TABLE_CELLS or self.cells > limits.MAX_HTML_CELLS:
+            raise limits.too_complex(
+                f"a table of the page expands to {area:,} cells once its merged cells are spread "
+                f"({self.cells:,} in the page's tables so far; at most {limits.MAX_TABLE_CELLS:,} per table and "
+                f"{limits.MAX_HTML_CELLS:,} per page)")
         emitted = expand_rows(spans)
         if any(len(cells) >= 2 for cells in emitted):
             self.tables += 1
@@ -509,7 +538,7 @@ def _span(td: etree._Element, attr: str) -> int:
         n = int(value.strip())
     except ValueError:
         return 1
-    return min(max(n, 1), 1000)
+    return min(max(n, 1), limits.MAX_SPAN)
 
 
 def cell_text(td: etree._Element) -> str:
@@ -619,19 +648,58 @@ def _reach_down(from_above: dict[int, dict[int, tuple[str, bool]]], text: str, r
 # Entry point
 # ------------------------------------------------------------------------------------------------
 
-
-def read_html(data: bytes) -> Document:
-    text, encoding, confidence = decode_html(data)
-    # lxml's plain elements: lxml.html's element classes cost a Python call for every element touched.
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+@contextlib.contextmanager
+def _recursion_room(depth: int):
+    """Python's recursion limit raised to `depth` for the walk of a deeply nested page, then restored.
+    Python-to-Python calls use no C stack (3.11+), so this only moves the guard."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, depth + 1000))
     try:
-        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+
+def _parse(encoded: bytes, huge: bool = False) -> tuple[etree._Element, bool]:
+    """(the page's root, whether the parser stopped at its nesting limit and dropped the rest)."""
+    # lxml's plain elements: lxml.html's element classes cost a Python call for every element touched.
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=huge)
+    try:
+        root = lxml.html.document_fromstring(encoded, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError("unreadable_html", f"the HTML cannot be parsed: {exc}") from exc
-    article, keep, page_title, data_tables = _article(root)
-    walker = _Walker(keep, data_tables)
-    walker.walk(article)
-    walker.flush()
+    last = parser.error_log.last_error  # the depth limit is fatal: parsing stops there, it is the last error
+    return root, last is not None and last.type_name == "ERR_RESOURCE_LIMIT" and "depth" in last.message
+
+
+def read_html(data: bytes) -> Document:
+    """The page's grid. Refused before parsing when it holds more tags than `limits.MAX_HTML_TAGS`.
+
+    libxml2 stops at 255 levels of nested elements and drops the rest of the page (unclosed `<font>` or
+    `<div>` tags of a broken editor nest that deep): such a page is parsed again with lxml's `huge_tree`,
+    which reads 2,047 levels. That lifts libxml2's other limits too (a text node over 10 MB), which the
+    limits on the file's size and its tags keep bounded. A page nested deeper still is refused as
+    `too_deep` rather than read in part.
+    """
+    tags = data.count(b"<") if len(data) > limits.MAX_HTML_TAGS else 0  # a smaller page cannot hold as many
+    if tags > limits.MAX_HTML_TAGS:
+        raise limits.too_complex(f"the page holds {tags:,} tags (at most {limits.MAX_HTML_TAGS:,} are read)")
+    decoded = decode_page(data)
+    text = decoded.text
+    encoded = text.encode("utf-8")
+    root, deep = _parse(encoded)
+    if deep:
+        root, cut = _parse(encoded, huge=True)
+        if cut:
+            raise ParseError("too_deep", f"the page nests its elements more than {limits.MAX_DEPTH:,} levels "
+                             "deep: the HTML parser stops there, and the rest of the page would be lost")
+    # The walk recurses once per level: a page past the parser's usual 255 levels needs more room than 1,000.
+    with _recursion_room(2 * limits.MAX_DEPTH) if deep else contextlib.nullcontext():
+        article, keep, page_title, data_tables = _article(root)
+        walker = _Walker(keep, data_tables)
+        walker.walk(article)
+        walker.flush()
     lines = walker.lines
     if page_title:
         # No title in the body: the page's <title> (minus the site name after `_`, `-`, `|`) stands in.
@@ -643,4 +711,4 @@ def read_html(data: bytes) -> Document:
     else:
         # No table grid at all (a report pasted as text into the page): read its lines as a text layout.
         grid = Grid([split_line(cells[0]) if len(cells) == 1 else cells for cells in lines], exact=False)
-    return Document(grid, grid_lines_text(grid), encoding, confidence, "html")
+    return Document(grid, grid_lines_text(grid), decoded.encoding, decoded.confidence, "html", decoded.replaced)

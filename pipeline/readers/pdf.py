@@ -17,14 +17,23 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
+import zlib
 from typing import Any
 
+from pipeline import limits
 from pipeline.layout import Grid
 from pipeline.model import ParseError
 from pipeline.normalize import parse_value
 from pipeline.readers import Document, grid_lines_text
 from pipeline.readers.cells import Slot, clean, finish_row
+
+# pdfminer logs every oddity of a damaged file (`Could not get FontBBox…`, `Data-loss while decompressing…`) as
+# warnings, which Python prints on stderr when the application configured no logging: the command line's
+# stderr is for one line per refused file. What the parser needs to know arrives as exceptions.
+for _name in ("pdfminer", "pdfplumber", "pypdfium2"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 _MARGIN = 0.08  # top and bottom share of the page where running headers and page numbers live
 _PAGE_NUMBER = re.compile(
@@ -43,8 +52,23 @@ def _unreadable(exc: Exception) -> ParseError:
     inner = [exc, *(a for a in exc.args if isinstance(a, Exception))]
     if any(isinstance(e, PDFEncryptionError) for e in inner):
         return ParseError("encrypted_pdf", "the PDF is encrypted (a password is needed to read it)")
-    cause = inner[-1]
-    return ParseError("unreadable_pdf", f"the PDF cannot be read: {type(cause).__name__}: {cause}")
+    return ParseError("unreadable_pdf", _plain_reason(inner[-1]))
+
+
+def _plain_reason(cause: Exception) -> str:
+    """Why pdfminer could not read the file, in plain words (its exception names mean little to a reader)."""
+    from pdfminer.psexceptions import PSEOF, PSException
+
+    detail = _short(f"{type(cause).__name__}: {cause}")
+    if isinstance(cause, PSEOF):
+        return "the PDF is truncated: it ends before its structure is complete (an interrupted download?)"
+    if isinstance(cause, PSException) or type(cause).__name__ == "MalformedPDFException":
+        return f"the PDF's structure is damaged ({detail})"
+    return f"the PDF is damaged and cannot be read ({detail})"
+
+
+def _short(text: str, keep: int = 120) -> str:
+    return text if len(text) <= keep else text[:keep] + "…"
 
 
 def _open(data: bytes):
@@ -209,15 +233,103 @@ def read_pdf(data: bytes) -> Document:
 
     pdf = _open(data)
     try:
-        return _read(pdf)
+        return _read(pdf, data)
     except (PSException, PdfminerException) as exc:  # a page that pdfminer cannot interpret
         raise _unreadable(exc) from exc
     finally:
         pdf.close()
 
 
-def _read(pdf: Any) -> Document:
+def check_size(pdf: Any, data: bytes) -> None:
+    """Refuse a PDF that would expand past the limits (`pipeline.limits`) before any page is interpreted:
+    its page count, each page's size and inflated content stream (from the page tree alone), then the
+    characters of each page as pypdfium2 counts them (in C, without pdfplumber's 2 KB per character)."""
+    pages = pdf.pages
+    if len(pages) > limits.MAX_PDF_PAGES:
+        raise limits.too_complex(f"the PDF has {len(pages):,} pages (at most {limits.MAX_PDF_PAGES:,} are read)")
+    for k, page in enumerate(pages, start=1):
+        width, height = float(page.width), float(page.height)
+        if max(width, height) > limits.MAX_PAGE_SIDE:
+            raise limits.too_complex(
+                f"page {k} of the PDF is {width:,.0f} × {height:,.0f} points (at most {limits.MAX_PAGE_SIDE:,}, "
+                "200 inches, the largest page PDF allows); laying out its text would fill gigabytes")
+        content = _content_size(page.page_obj, limits.MAX_PAGE_CONTENT)
+        if content > limits.MAX_PAGE_CONTENT:
+            raise limits.too_complex(
+                f"the content of page {k} of the PDF inflates to more than {limits.MAX_PAGE_CONTENT // limits.MIB} "
+                "MB (a page of text and tables: well under 1 MB)")
+    counts = _char_counts(data)
+    for k, n in enumerate(counts, start=1):
+        if n > limits.MAX_PAGE_CHARS:
+            raise limits.too_complex(f"page {k} of the PDF holds {n:,} characters (at most "
+                                     f"{limits.MAX_PAGE_CHARS:,} per page are read)")
+    if sum(counts) > limits.MAX_PDF_CHARS:
+        raise limits.too_complex(f"the PDF holds {sum(counts):,} characters (at most {limits.MAX_PDF_CHARS:,} "
+                                 "are read)")
+
+
+def _content_size(page_obj: Any, limit: int) -> int:
+    """The bytes of a page's content streams once inflated, counted up to just past `limit` (Flate is
+    inflated in 1 MB steps and never kept; other filters count as their raw length)."""
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, resolve1
+
+    total = 0
+    for ref in page_obj.contents or ():
+        stream = resolve1(ref)
+        raw = getattr(stream, "rawdata", None)
+        if raw is None:  # already decoded (or not a stream)
+            total += len(getattr(stream, "data", None) or b"")
+            continue
+        filters = stream.get_filters()
+        if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
+            total += len(raw)
+            continue
+        inflate = zlib.decompressobj()
+        chunk = raw
+        try:
+            while chunk and total <= limit:
+                total += len(inflate.decompress(chunk, limits.MIB))
+                chunk = inflate.unconsumed_tail
+        except zlib.error:
+            continue  # a damaged stream: pdfminer decides what it holds
+        if total > limit:
+            break
+    return total
+
+
+def _char_counts(data: bytes) -> list[int]:
+    """The characters of each page as pypdfium2 counts them; [] when pypdfium2 cannot open the file
+    (pdfminer then decides whether it can)."""
+    import pypdfium2
+
+    try:
+        doc = pypdfium2.PdfDocument(data)
+    except Exception:  # pypdfium2 raises PdfiumError for what it cannot open: not this check's business
+        return []
+    counts: list[int] = []
+    try:
+        for k in range(len(doc)):
+            try:
+                page = doc[k]
+            except Exception:  # a page pypdfium2 cannot load: pdfminer decides
+                counts.append(0)
+                continue
+            try:
+                text = page.get_textpage()
+                counts.append(text.count_chars())
+                text.close()
+            except Exception:
+                counts.append(0)
+            finally:
+                page.close()
+    finally:
+        doc.close()
+    return counts
+
+
+def _read(pdf: Any, data: bytes) -> Document:
     """The grid of an opened PDF: scans refused, then page by page (see the module docstring)."""
+    check_size(pdf, data)
     pages = pdf.pages
     visible = sum(_visible_chars(p) for p in pages)
     if visible == 0 or (visible < _MIN_TEXT_CHARS * len(pages) and any(p.images for p in pages)):

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pipeline.disclosure import column_order, detect_template
 from pipeline.layout import Grid, Token
 from pipeline.normalize import parse_value
-from pipeline.place import Placer
+from pipeline.place import Placer, shorten
 from pipeline.runtogether.locate import (
     APPLICATIONS,
     REVIEW,
@@ -33,9 +33,11 @@ from pipeline.runtogether.locate import (
     find_tables,
     pairs,
     review_run,
+    second_set,
 )
 from pipeline.runtogether.solve import Solution, solve_applications, solve_plain, solve_review
-from pipeline.templates import APPLICATION_COLUMNS, APPLICATION_ROWS, DISCLOSURE_TABLES, REVIEW_ROW
+from pipeline.runtogether.splits import MAX_DIGITS, canonical_run, max_run_length
+from pipeline.templates import APPLICATION_COLUMNS, APPLICATION_ROWS, DISCLOSURE_TABLES, REVIEW_COLUMNS, REVIEW_ROW
 
 LAYOUT = "run_together"
 
@@ -82,7 +84,8 @@ class RunTogetherTables:
 
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = list(lines)
-        self.tables = find_tables(pairs(self.lines))
+        self._stretches: list[FoundTable] = []
+        self.tables = find_tables(pairs(self.lines), self._stretches)
 
     @classmethod
     def detect(cls, grid: Grid, lines: Sequence[str], text_file: bool = False) -> RunTogetherTables | None:
@@ -99,6 +102,15 @@ class RunTogetherTables:
         if any(key.startswith("art20") for key in self.tables):
             out.add("disclosure")
         return out
+
+    def second_report(self) -> str | None:
+        """Where a second, different set of the report's tables starts (see `TableReader`), or None."""
+        found = second_set(self._stretches)
+        if found is None:
+            return None
+        first, second = found
+        return (f"the tables of sections 二, 三 and 四 start on line {first.line} and again, with other contents, "
+                f"on line {second.line}" + (" (further along the same line)" if first.line == second.line else ""))
 
     def first_line(self) -> int | None:
         """0-based line of the first table (the title block ends before it)."""
@@ -120,6 +132,8 @@ class RunTogetherTables:
             columns = tuple(m.key for m in measures)
             kinds = {m.key: m.kind for m in measures}
             for row, run in ft.runs.items():
+                if _unsplittable(placer, key, run, columns):
+                    continue
                 sol = solve_plain(run.run, tuple(m.kind for m in measures), row=row, columns=columns, table=key)
                 if run.unit in ("元", "万元") and (row, columns[-1]) in sol.raw:
                     sol.raw[(row, columns[-1])] += run.unit  # `…1596496.16元`: the unit belongs to the last cell
@@ -138,7 +152,9 @@ class RunTogetherTables:
         if ft is None:
             return
         application_runs(ft, template)
-        sol = solve_applications(ft.run_map(), template)
+        runs = {row: r.run for row, r in ft.runs.items()
+                if not _unsplittable(placer, APPLICATIONS, r, APPLICATION_COLUMNS)}
+        sol = solve_applications(runs, template)
         _place(sol, APPLICATIONS, {row: r.line for row, r in ft.runs.items()},
                dict.fromkeys(APPLICATION_COLUMNS, "count"), placer)
         _report_unvalued(placer, ft)
@@ -155,10 +171,31 @@ class RunTogetherTables:
             placer.find("error", "table_missing", "review_litigation: no values found after its header",
                         table=REVIEW, line=ft.line)
             return
-        _place(solve_review(run.run), REVIEW, {REVIEW_ROW: run.line}, {}, placer)
+        if not _unsplittable(placer, REVIEW, run, REVIEW_COLUMNS):
+            _place(solve_review(run.run), REVIEW, {REVIEW_ROW: run.line}, {}, placer)
 
     def finish(self, placer: Placer) -> None:
         """Nothing left to report: every run outside the tables is prose, never read."""
+
+
+def _unsplittable(placer: Placer, table: str, run: RowRun, columns: Sequence[str]) -> bool:
+    """True, with a finding, for a run that is not split: one that meets bytes lost in decoding (a lost byte may
+    have been a digit), or one longer than any row of its cells can be (a page's digits on one line: splitting
+    it would only cost time, `max_run_length`)."""
+    where = {"table": table, "row": run.row, "line": run.line, "cells": [[table, run.row, c] for c in columns]}
+    if run.touched:
+        placer.find("error", "value_undecodable",
+                    f"{table}.{run.row}: run {shorten(run.raw)!r} meets bytes that could not be decoded (U+FFFD): "
+                    "its digits are not all known; cells left out", raw=shorten(run.raw), **where)
+        return True
+    if len(run.run) > max_run_length(len(columns)) and len(canonical_run(run.run)) > max_run_length(len(columns)):
+        placer.find("error", "run_too_long",
+                    f"{table}.{run.row}: a run of {len(canonical_run(run.run)):,} characters ({shorten(run.raw)!r}) "
+                    f"is longer than any row of {len(columns)} cells can be (at most "
+                    f"{max_run_length(len(columns))}: {len(columns)} numbers of at most {MAX_DIGITS} digits); "
+                    "not split, cells left out", raw=shorten(run.raw), **where)
+        return True
+    return False
 
 
 def _place(sol: Solution, table: str, lines_of: dict[str, int], kinds: dict[str, str], placer: Placer) -> None:

@@ -71,6 +71,7 @@ class RowRun:
     line: int
     raw: str
     unit: str | None = None
+    touched: bool = False  # a piece of the run meets a U+FFFD (bytes lost in decoding): never split
 
 
 @dataclass
@@ -156,13 +157,14 @@ def _anchor(label: str) -> tuple[int, str, str] | None:
     return max(found, key=lambda f: f[0]) if found else None
 
 
-def find_tables(items: Sequence[Pair]) -> dict[str, FoundTable]:
+def find_tables(items: Sequence[Pair], stretches: list[FoundTable] | None = None) -> dict[str, FoundTable]:
     """The tables of the text, each with its (row label, pair) list, in text order.
 
     A table whose header appears twice (a table printed twice, a header quoted in prose) keeps the
-    stretch that names the most rows; the others are never merged into it.
+    stretch that names the most rows; the others are never merged into it. `stretches` receives every
+    stretch found, in text order.
     """
-    stretches: list[FoundTable] = []
+    stretches = [] if stretches is None else stretches
     current: FoundTable | None = None
     for pair in items:
         if pair.continued:
@@ -189,6 +191,32 @@ def find_tables(items: Sequence[Pair]) -> dict[str, FoundTable]:
         if old is None or _named(t) > _named(old):
             tables[t.key] = t
     return tables
+
+
+def second_set(stretches: Sequence[FoundTable]) -> tuple[FoundTable, FoundTable] | None:
+    """(the first table of the report, the first of a second, different set) when the tables of 二, 三
+    and 四 are all found again, in order, after the first set ended; None otherwise, or when the second
+    set repeats the first exactly (one report printed twice, as a page and its print version)."""
+    sets = []
+    k = 0
+    while len(sets) < 2:
+        found = []
+        for kind in ("disclosure", APPLICATIONS, REVIEW):
+            while k < len(stretches) and not (stretches[k].pairs and _section(stretches[k].key) == kind):
+                k += 1
+            if k == len(stretches):
+                return None
+            found.append(k)
+            k += 1
+        sets.append(found)
+    (a, _, b), (c, _, d) = sets
+    first = [(t.key, [(label, p.run.text) for label, p in t.pairs]) for t in stretches[a:b + 1]]
+    second = [(t.key, [(label, p.run.text) for label, p in t.pairs]) for t in stretches[c:d + 1]]
+    return None if first == second else (stretches[a], stretches[c])
+
+
+def _section(key: str) -> str:
+    return "disclosure" if key.startswith("art20") else key
 
 
 def _named(table: FoundTable) -> int:
@@ -289,7 +317,8 @@ def _assign(table: FoundTable, rows_named: Callable[[str], list[str]]) -> None:
         named = rows_named(label)
         table.unvalued += [r for r in named[:-1] if r not in table.runs and r not in table.unvalued]
         run = pair.run
-        last = _record(table, RowRun(named[-1] if named else None, run.text, label, pair.line, run.raw, run.unit))
+        last = _record(table, RowRun(named[-1] if named else None, run.text, label, pair.line, run.raw, run.unit,
+                                     run.touched))
     table.unvalued = [r for r in table.unvalued if r not in table.runs]
 
 
@@ -298,9 +327,10 @@ def review_run(table: FoundTable) -> RowRun | None:
     found: RowRun | None = None
     for _, pair in table.pairs:
         if found is None:
-            found = RowRun("cases", pair.run.text, "", pair.line, pair.run.raw)
+            found = RowRun("cases", pair.run.text, "", pair.line, pair.run.raw, touched=pair.run.touched)
         else:
-            found = RowRun("cases", f"{found.run} {pair.run.text}", "", found.line, f"{found.raw} {pair.run.raw}")
+            found = RowRun("cases", f"{found.run} {pair.run.text}", "", found.line, f"{found.raw} {pair.run.raw}",
+                           touched=found.touched or pair.run.touched)
     return found
 
 
@@ -317,7 +347,7 @@ def _record(table: FoundTable, run: RowRun) -> RowRun:
 def _continue(table: FoundTable, last: RowRun, pair: Pair) -> RowRun:
     p = pair.run
     joined = RowRun(last.row, f"{last.run} {p.text}", last.label, last.line, f"{last.raw} {p.raw}",
-                    p.unit or last.unit)
+                    p.unit or last.unit, last.touched or p.touched)
     for bucket in (table.unmatched, table.duplicates):
         if bucket and bucket[-1] is last:
             bucket[-1] = joined

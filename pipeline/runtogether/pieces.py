@@ -26,6 +26,7 @@ class Piece:
     start: int  # offsets into the input
     end: int
     unit: str | None = None  # 元 / 万元 written right after a run
+    touched: bool = False  # a run next to a U+FFFD (bytes lost in decoding): its digits are not all known
 
     @property
     def key(self) -> str:
@@ -47,6 +48,7 @@ _BLANK_BEFORE_DIGIT = re.compile(r"无(?=[0-9])")
 # years, dates and article numbers.
 _LABEL_ONLY = re.compile(r"\([^()]*\)|(?:19|20)\d{2}年|(?<=年)\d{1,2}月|(?<=月)\d{1,2}日|第\d+[条项款章节]")
 _UNITS = ("万元", "元", "笔", "件", "项", "个")  # money, or a count word written after a cell
+_REPLACEMENT = "\ufffd"  # put in place of bytes the decoding could not decode (`pipeline.decoding`)
 
 
 class _NfkcOneToOne(dict):
@@ -105,10 +107,12 @@ def cut_runs(text: str) -> tuple[Piece, ...]:
             runs.append(span)
     pieces: list[Piece] = []
     prev = 0
+    lost = _REPLACEMENT in s
     for a, b, after, unit in runs:
         _label(pieces, text, s, src, prev, a)
         body = re.sub(r"\s+", " ", s[a:b])
-        pieces.append(Piece("run", body, text[src[a] : src[after]], src[a], src[after], unit))
+        pieces.append(Piece("run", body, text[src[a] : src[after]], src[a], src[after], unit,
+                            lost and _touches_replacement(s, a, after)))
         prev = after
     _label(pieces, text, s, src, prev, len(s))
     return tuple(pieces)
@@ -147,6 +151,18 @@ def _run_span(s: str, i: int, j: int) -> tuple[int, int, int, str | None] | None
                 after, unit = k + len(u), u
                 break
     return a, b, after, unit
+
+
+def _touches_replacement(s: str, a: int, b: int) -> bool:
+    """s[a:b] holds a U+FFFD or meets one across spaces: a lost byte may have been a digit of the run, or
+    the label or sign that bounded it."""
+    i = a
+    while i > 0 and s[i - 1].isspace():
+        i -= 1
+    j = b
+    while j < len(s) and s[j].isspace():
+        j += 1
+    return (i > 0 and s[i - 1] == _REPLACEMENT) or (j < len(s) and s[j] == _REPLACEMENT) or _REPLACEMENT in s[a:b]
 
 
 def _label(pieces: list[Piece], text: str, s: str, src: Sequence[int], a: int, b: int) -> None:

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from pipeline.runtogether.splits import (
     ENUMERATION_CAP,
+    MAX_DIGITS,
     PLACEHOLDER,
     Split,
     Splitter,
@@ -30,6 +31,7 @@ from pipeline.runtogether.splits import (
     chunk_count,
     enumerate_capped,
     literal_value,
+    max_run_length,
     operand,
     sum_splits,
     to_values,
@@ -145,6 +147,15 @@ class Solution:
                                           len(found) if count is None else count, reason)
 
 
+def _too_long(run: str, cells: int) -> str:
+    """Why `run` is not split (longer than any row of `cells` cells can be: it has no split), or ""."""
+    limit = max_run_length(cells)
+    if len(run) <= limit or len(s := canonical_run(run)) <= limit:
+        return ""
+    return (f"the run has {len(s):,} characters, more than any row of {cells} cells can have ({limit}: numbers "
+            f"of at most {MAX_DIGITS} digits): not split")
+
+
 def _order(split: Split) -> tuple:
     """Candidates in reading order: by each cell's width, then literally (stable across runs)."""
     return tuple((len(x), x) for x in split)
@@ -178,6 +189,9 @@ def solve_plain(run: str, kinds: Sequence[str], *, row: str = "row", columns: Se
         raise ValueError("columns and kinds differ in length")
     sol = Solution(table, identities=())
     sol.units[row] = (row, cols, run)
+    if _too_long(run, len(kinds)):
+        sol.impossible[row] = _too_long(run, len(kinds))
+        return sol
     sp = Splitter(run, kinds, 0)
     n = sp.count()
     if n == 1:
@@ -214,6 +228,10 @@ def solve_review(run: str, *, max_blanks: int = 0) -> Solution:
     s = canonical_run(run)
     for i, (unit, _) in enumerate(REVIEW_BLOCKS):
         sol.units[unit] = (REVIEW_ROW, REVIEW_COLUMNS[5 * i : 5 * i + 5], s)
+    if _too_long(s, len(REVIEW_COLUMNS)):
+        for unit, _ in REVIEW_BLOCKS:
+            sol.impossible[unit] = _too_long(s, len(REVIEW_COLUMNS))
+        return sol
     options, total = _review_options(s, None, max_blanks)
     if chunk_count(s) > len(REVIEW_COLUMNS):  # more groups than cells: a space inside a number
         options, total = [set(), set(), set()], 0
@@ -285,12 +303,15 @@ def _review_options(s: str, relaxed: int | None, max_blanks: int) -> tuple[list[
     last = {p: _block_splits(s[p:], relaxed == 2, max_blanks) for p in starts}
     found: list[set[Split]] = [set(), set(), set()]
     total = 0
+    reach = _BLOCK_LENGTH + 1  # a middle block is never longer than a block can be
     for p1 in starts:
         if not first[p1]:
             continue
         for p2 in starts:
             if p2 <= p1 or not last[p2]:
                 continue
+            if p2 - p1 > reach:
+                break
             middle = _block_splits(s[p1:p2].rstrip(), relaxed == 1, max_blanks)
             if middle:
                 if _PARTIAL in (first[p1], middle, last[p2]):
@@ -305,9 +326,14 @@ def _review_options(s: str, relaxed: int | None, max_blanks: int) -> tuple[list[
 _PARTIAL: tuple[Split, ...] = (("…",) * 5,)  # stands for a block whose splits were too many to list
 
 
+_BLOCK_LENGTH = max_run_length(5)  # the longest text a block of five cells can be
+
+
 @lru_cache(maxsize=8192)
 def _block_splits(part: str, relaxed: bool, max_blanks: int) -> tuple[Split, ...]:
     """The 5-cell splits of one block: all of them if its identity is set aside, else R-consistent ones."""
+    if len(part) > _BLOCK_LENGTH:
+        return ()  # no split: five literals cannot cover it
     if relaxed:
         out: list[Split] = []
         n = enumerate_capped(part, 5, max_blanks, (), out)
@@ -357,10 +383,13 @@ def solve_applications(runs: Mapping[str, str], template: str, *, max_blanks: in
     """
     if template not in APPLICATION_ROWS:
         raise ValueError(f"unknown template {template!r}")
+    runs_in = runs
     order = [r.key for r in APPLICATION_ROWS[template]]
     unknown = sorted(set(runs) - set(order))
     if unknown:
         raise ValueError(f"rows not in the {template} template: {', '.join(unknown)}")
+    long = {r: why for r in order if r in runs and (why := _too_long(runs[r], len(APPLICATION_COLUMNS)))}
+    runs = {r: run for r, run in runs.items() if r not in long}  # a run no row can be: as if absent
     present = [r for r in order if r in runs]
     outcome = list(OUTCOME_ROWS[template])
     a1 = all(r in runs for r in _A1_ROWS)
@@ -368,6 +397,9 @@ def solve_applications(runs: Mapping[str, str], template: str, *, max_blanks: in
     sol = Solution("applications", identities=("A3", *(["A1"] if a1 else []), *(["A2"] if a2 else [])))
     for r in present:
         sol.units[r] = (r, APPLICATION_COLUMNS, canonical_run(runs[r]))
+    for r, why in long.items():
+        sol.units[r] = (r, APPLICATION_COLUMNS, f"({len(canonical_run(runs_in[r])):,} characters)")
+        sol.impossible[r] = why
 
     complete: dict[str, list[Split]] = {}
     cands: dict[str, list[Split]] = {}
@@ -482,6 +514,10 @@ def _table_viable(cands: dict[str, list[Split]], outcome: list[str], a1: bool,
         return None, limits
 
     pairs: dict[Vec, list[tuple[Vec, Vec]]] = {}
+    if a1 and max(len(keep["new_received"]) * len(keep["carried_over"]),
+                  len(keep["total"]) * len(keep["carried_forward"])) > STATE_CAP:
+        limits.append(f"A1 not used: more than {STATE_CAP} pairs of readings to weigh")
+        a1 = False
     if a1:
         for a in keep["new_received"]:
             for b in keep["carried_over"]:
@@ -495,6 +531,10 @@ def _table_viable(cands: dict[str, list[Split]], outcome: list[str], a1: bool,
         bound = tuple(max(t[c] for t in totals) for c in range(_N))
         layers: list[set[Vec]] = [{(0,) * _N}]
         for r in outcome:
+            if len(layers[-1]) * len(keep[r]) > STATE_CAP:
+                limits.append(f"A2 not used: more than {STATE_CAP} partial column sums to weigh")
+                layers = []
+                break
             nxt: set[Vec] = set()
             for s in layers[-1]:
                 for v in keep[r]:

@@ -15,10 +15,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from pipeline.normalize import MAX_DIGITS
+
 Split = tuple[str, ...]  # the literal of each cell as printed; "" = a cell missing from the run
 Values = tuple[Decimal | None, ...]
 
+MAX_JOINS = 2  # spaces read as inside a number in one run, at most
 ENUMERATION_CAP = 5000  # unconstrained splits enumerated for a blank-total or relaxed hypothesis
+# A literal is at most MAX_DIGITS digits (`pipeline.normalize`: no figure of a report has more), a sign and a
+# decimal point: so every enumeration below looks at most `MAX_LITERAL` characters ahead of a position,
+# however long the run.
+MAX_LITERAL = MAX_DIGITS + 2
+
+
+def max_run_length(cells: int) -> int:
+    """The longest run `cells` literals can make: each at most MAX_LITERAL characters, a space between two,
+    and up to MAX_JOINS spaces inside numbers. A longer run has no split at all."""
+    return cells * (MAX_LITERAL + 1) - 1 + MAX_JOINS
 
 KINDS = ("count", "signed_count", "money_yuan", "money_wan_yuan")
 _LITERAL = {
@@ -46,9 +59,6 @@ def chunk_count(run: str) -> int:
     return len(canonical_run(run).split(" "))
 
 
-MAX_JOINS = 2  # spaces read as inside a number in one run, at most
-
-
 def unbroken(run: str, cells: int) -> list[str]:
     """The run with spaces removed so that its groups are no more than `cells`: a number broken inside its
     cell (`1 62` for 162, spec §15). Only spaces between two digit groups (the first not a lone 0), at most
@@ -66,6 +76,10 @@ def unbroken(run: str, cells: int) -> list[str]:
             text += ("" if i - 1 in chosen else " ") + chunks[i]
         out.append(text)
     return out
+
+
+def _digit_count(lit: str) -> int:
+    return len(lit) - (lit[0] in "+-") - ("." in lit)
 
 
 def literal_value(lit: str) -> Decimal | None:
@@ -100,9 +114,9 @@ class Splitter:
             end = s.find(" ", pos)
             end = len(s) if end < 0 else end
             out = []
-            for q in range(pos + 1, end + 1):
+            for q in range(pos + 1, min(end, pos + MAX_LITERAL) + 1):
                 lit = s[pos:q]
-                if _LITERAL[kind].fullmatch(lit) or PLACEHOLDER.fullmatch(lit):
+                if (_LITERAL[kind].fullmatch(lit) and _digit_count(lit) <= MAX_DIGITS) or PLACEHOLDER.fullmatch(lit):
                     out.append((q + 1 if q < len(s) and s[q] == " " else q, lit))
             self._lits[key] = tuple(out)
         return self._lits[key]
@@ -193,7 +207,7 @@ class _Prefixes:
         """(state before, literal, value) of every count or placeholder literal ending at j, shortest first."""
         if j not in self._ends:
             s, out = self.s, []
-            for i in range(j - 1, self.chunk[j] - 1, -1):
+            for i in range(j - 1, max(self.chunk[j], j - MAX_DIGITS) - 1, -1):
                 lit = s[i:j]
                 if lit in _PH_SET:
                     v = 0
@@ -289,7 +303,7 @@ def sum_splits(run: str, cells: int, max_blanks: int = 0) -> SumSplits:
     nines = [0]  # digit sums of the prefixes: a number ≡ its digit sum (mod 9), however the digits are cut
     for c in s:
         nines.append(nines[-1] + (int(c) if c in _DIGITS else 0))
-    for j in range(start, len(s)):
+    for j in range(max(start, len(s) - MAX_DIGITS), len(s)):  # a longer total is no cell
         lit = s[j:]
         state = j - 1 if j > 0 and s[j - 1] == " " else j
         if _COUNT.fullmatch(lit):
