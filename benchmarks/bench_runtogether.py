@@ -113,4 +113,8 @@ def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+    import argparse
+
+    cli = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    cli.add_argument("n", nargs="?", type=int, default=200, help="rows per kind (default 200)")
+    main(cli.parse_args().n)

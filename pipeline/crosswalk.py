@@ -14,6 +14,7 @@ The SQL marts read this table from ``dbt_like_sql/seeds/canonical_mapping.csv``,
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import sys
@@ -126,7 +127,14 @@ def to_csv(rows: list[Mapping]) -> str:
     return buf.getvalue()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Write the crosswalk seed file (`--help` only describes it and writes nothing)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline.crosswalk",
+        description=f"Write the 2019 ↔ 2021 crosswalk (spec §8) to {CSV_PATH.relative_to(CSV_PATH.parents[2])}, "
+        "the seed the SQL marts read; tests/test_crosswalk.py keeps the file identical to this module.",
+    )
+    parser.parse_args(argv)
     CSV_PATH.parent.mkdir(parents=True, exist_ok=True)
     CSV_PATH.write_text(to_csv(mappings()), encoding="utf-8")
     print(f"wrote {CSV_PATH} ({len(mappings())} rows)", file=sys.stderr)

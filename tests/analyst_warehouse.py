@@ -1,4 +1,5 @@
-"""The warehouse the analyst-facing tests query: the five sample reports plus a synthetic multi-year set.
+"""The warehouse the analyst-facing tests query: the five sample reports, the fictional bodies' samples of
+data/raw/ (synthetic/fictional_bodies.py) and a synthetic multi-year set of the sample bodies.
 
 The sample data (data/raw/) has one report per body, so on its own no cross-year mart has a pair of
 years. The synthetic reports (pipeline.synth) add earlier and later years for the same bodies, under
@@ -24,6 +25,7 @@ from warehouse_support import query
 
 from pipeline.synth import SynthReport, document, make_values, render
 from pipeline.templates import APPLICANT_COLUMNS, APPLICATION_ROWS, OUTCOME_ROWS
+from synthetic.fictional_bodies import PREFIX as FICTIONAL_PREFIX
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLES = PROJECT / "data" / "raw"
@@ -215,6 +217,8 @@ def write_raw(raw: Path) -> None:
     raw.mkdir(parents=True, exist_ok=True)
     for name in SAMPLE_FILES:
         shutil.copy(SAMPLES / name, raw / name)
+    for sample in SAMPLES.glob(f"{FICTIONAL_PREFIX}*"):  # the fictional bodies make run shows (examples 4, 7)
+        shutil.copy(sample, raw / sample.name)
     for s in SYNTH:
         (raw / s.file).write_text(synth_text(s), encoding="utf-8")
 
@@ -222,6 +226,7 @@ def write_raw(raw: Path) -> None:
 def build(root: Path) -> Warehouse:
     """Materialise every asset on the sample + synthetic reports into root/warehouse.duckdb."""
     from assets.definitions import defs
+    from assets.defs.automation import JOB_NAME
 
     raw = root / "raw"
     write_raw(raw)
@@ -232,7 +237,7 @@ def build(root: Path) -> Warehouse:
         mp.setenv("WAREHOUSE_DB", str(db))
         mp.delenv("CHARTS_DIR", raising=False)  # charts/ beside the warehouse file
         with dg.DagsterInstance.ephemeral() as instance:
-            result = defs().resolve_implicit_global_asset_job_def().execute_in_process(instance=instance)
+            result = defs().resolve_job_def(JOB_NAME).execute_in_process(instance=instance)
     # the analysts' (published) file; a graph without a publish step leaves only the file it built
     if not db.exists():
         db = next(root.glob("**/warehouse.duckdb"))

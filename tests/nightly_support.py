@@ -62,11 +62,12 @@ RUN_SCRIPT = """
 import json, os, sys
 import dagster as dg
 from assets.definitions import defs
+from assets.defs.automation import JOB_NAME
 from tests.nightly_support import selection_keys
 run_config = json.loads(os.environ.get("NIGHTLY_RUN_CONFIG") or "{}")
 selection = json.loads(os.environ.get("NIGHTLY_SELECTION") or "null")
 definitions = defs()
-job = definitions.resolve_implicit_global_asset_job_def()
+job = definitions.resolve_job_def(JOB_NAME)
 with dg.DagsterInstance.ephemeral() as instance:
     result = job.execute_in_process(
         instance=instance, run_config=run_config, raise_on_error=False,

@@ -61,6 +61,7 @@ def test_layers_and_keys():
         "quarantine",
         "file_manifest",
         "report_cells",
+        "report_problems",
         *FACTS,
     }
     assert keys_in("bodies") == {"dim_body_name"}
@@ -133,12 +134,19 @@ def test_every_asset_has_a_description_and_kinds():
         assert spec.kinds, key
 
 
-def test_identity_checks_are_warnings_on_the_facts():
+def test_the_quality_rules_are_checks_on_the_tables_they_concern():
+    """Identities on the facts; keys, one current report per body and year, empty reports, reports per
+    year and new refusals on the tables they concern; none blocks (the publish step enforces the keys)."""
     graph = defs().resolve_asset_graph()
     specs = [graph.get_check_spec(key) for key in graph.asset_check_keys]
     assert {(c.asset_key.to_user_string(), c.name) for c in specs} == {
         *(("fact_applications", f"identity_{i}") for i in ("A1", "A2", "A3")),
         *(("fact_review_litigation", f"identity_{i}") for i in ("R1", "R2", "R3")),
+        *(("dim_report", name) for name in ("unique_key", "one_current_report_per_body_year",
+                                             "reports_have_cells", "reports_per_year")),
+        ("file_manifest", "unique_key"),
+        ("quarantine", "unique_key"),
+        ("quarantine", "no_new_refusals"),
     }
     assert not any(c.blocking for c in specs)
 

@@ -133,4 +133,6 @@ def test_series_mart_sums_new_applications_over_bodies(wh):
         "select report_year, template, bodies, new_natural_person, new_legal_person, new_total "
         "from marts.applications_series_by_year where report_year in (2020, 2021) order by all"
     )
-    assert got == [(2020, "2019", 1, 27, 8, 35), (2021, "2021", 2, 30, 19, 49)]
+    # 2020: 万东镇 (35) and the fictional 云溪镇 (56) and 白鹭街道 (74); 2021: 白鹭街道 still in the 2019 format (79),
+    # 万东镇 and 湘乡市东湖街道 (49, as before the fictional bodies) and 云溪镇 (60) in the 2021 format
+    assert got == [(2020, "2019", 3, 121, 44, 165), (2021, "2019", 1, 59, 20, 79), (2021, "2021", 3, 71, 38, 109)]

@@ -6,8 +6,10 @@ code version and lineage), but they are one subsettable multi-asset: a run build
 DuckDB connection, each after what it reads, so fifty models cost one step's fixed cost, not fifty. A
 relation a selected model reads and the run does not build must already be in the warehouse.
 
-Each model is replaced in its own transaction and reports its materialization (row count, schema, preview)
-as soon as it is committed; the identity checks of a model (`-- identities:`) are reported right after it.
+Each model is replaced in its own transaction and reports its materialization (row count, schema with the
+documented meaning of each column, preview) as soon as it is committed; the identity checks of a model
+(`-- identities:`) and its quality checks (keys, one current report per body and year, reports with no cells,
+reports per year, new refusals: `assets/lib/warehouse_checks.py`) are reported right after it.
 """
 
 
@@ -23,6 +25,8 @@ from assets.lib.incremental import build_incremental
 from assets.lib.model_files import Model, incremental_rows_version, read_models, relation_of
 from assets.lib.storage import DuckDBWarehouse
 from assets.lib.ui_metadata import duckdb_table_metadata
+from assets.lib.warehouse_checks import check_results as quality_results
+from assets.lib.warehouse_checks import check_specs as quality_specs
 
 STEP = "sql_models"
 
@@ -71,7 +75,10 @@ def sql_models_asset(models: tuple[Model, ...], pool: str = POOL) -> dg.AssetsDe
     @dg.multi_asset(
         name=STEP,
         specs=[spec_of(m) for m in models],
-        check_specs=[spec for m in models for spec in check_specs(asset_key(m), m.identities)],
+        check_specs=[
+            *(spec for m in models for spec in check_specs(asset_key(m), m.identities)),
+            *(spec for m in models for spec in quality_specs(asset_key(m), m)),
+        ],
         can_subset=True,
         pool=pool,
     )
@@ -88,11 +95,12 @@ def sql_models_asset(models: tuple[Model, ...], pool: str = POOL) -> dg.AssetsDe
                     if missing:
                         names = ", ".join(f"{schema}.{name}" for schema, name in missing)
                         raise dg.Failure(f"{model.relation} reads {names}, not in the warehouse: materialize it too")
-                    metadata = build_model(conn, model, warehouse.database, versions.get(model.key, ""))
+                    metadata = build_model(conn, model, str(warehouse.build_path), versions.get(model.key, ""))
                     present.add((model.schema, model.name))
                     context.log.debug(f"built {model.relation} ({model.kind})")
                     yield dg.MaterializeResult(asset_key=key, metadata=metadata)
                 yield from check_results(conn, key, model.identities, checks)
+                yield from quality_results(conn, key, model, checks, warehouse.published_path)
 
     return sql_models
 

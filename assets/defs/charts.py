@@ -5,12 +5,18 @@ natural persons and from legal persons, and the number of bodies per year and fo
 Vega-Lite chart (altair) as PNG and HTML under `charts/` beside the analysts' DuckDB file (`data/warehouse/charts/`;
 env `CHARTS_DIR` overrides). The PNG is
 embedded in the materialization's Markdown metadata, so the UI shows it on the asset page.
+
+Both work on a machine with no network and no Chinese font: the HTML carries the Vega scripts inline (no CDN),
+and the PNG is drawn with Noto Sans CJK (SIL Open Font License 1.1), which the dependency `manimgx-fonts-cjk`
+installs into site-packages: without it every Chinese character would be an empty box. The HTML names the
+same font first and falls back to the fonts Chinese systems have (Microsoft YaHei, PingFang SC, …).
 """
 
 from __future__ import annotations
 
 import base64
 import os
+from functools import cache
 from pathlib import Path
 
 import altair as alt
@@ -23,8 +29,7 @@ from assets.lib.ui_metadata import frame_metadata
 
 SOURCE = "marts.applications_series_by_year"
 NAME = "applications_series"
-FONT = "Noto Sans CJK SC, Noto Sans SC, WenQuanYi Micro Hei, PingFang SC, Microsoft YaHei, sans-serif"
-_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
+FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, WenQuanYi Micro Hei, sans-serif"
 
 
 def charts_dir() -> Path:
@@ -78,13 +83,31 @@ def series_chart(series: pl.DataFrame) -> alt.VConcatChart:
     )
 
 
-def render_png(chart: alt.TopLevelMixin) -> bytes:
+def cjk_font_dir() -> Path:
+    """The folder of the bundled Noto Sans CJK font (package manimgx-fonts-cjk, OFL-1.1)."""
+    import manimgx_fonts_cjk
+
+    return Path(manimgx_fonts_cjk.__file__).parent
+
+
+@cache
+def _register_cjk_font() -> None:
     import vl_convert as vlc
 
-    for folder in _FONT_DIRS:  # CJK labels need a CJK font; use the system's where there is one
-        if Path(folder).is_dir():
-            vlc.register_font_directory(folder)
+    vlc.register_font_directory(str(cjk_font_dir()))
+
+
+def render_png(chart: alt.TopLevelMixin) -> bytes:
+    """The chart as PNG, its Chinese text drawn with the bundled CJK font (no system font needed)."""
+    import vl_convert as vlc
+
+    _register_cjk_font()
     return vlc.vegalite_to_png(chart.to_dict(), scale=2)
+
+
+def write_html(chart: alt.TopLevelMixin, path: Path) -> None:
+    """The chart as a standalone HTML page with Vega, Vega-Lite and vega-embed inline: it opens offline."""
+    chart.save(str(path), inline=True)
 
 
 @dg.asset(
@@ -109,7 +132,7 @@ def applications_series_chart(warehouse: DuckDBWarehouse) -> dg.MaterializeResul
     png, html = out / f"{NAME}.png", out / f"{NAME}.html"
     image = render_png(chart)
     png.write_bytes(image)
-    chart.save(str(html))
+    write_html(chart, html)
     embedded = base64.b64encode(image).decode("ascii")
     return dg.MaterializeResult(
         metadata={

@@ -1,53 +1,28 @@
-"""Layer `analyst`: the warehouse documents itself, so `describe`, `duckdb_columns()` and any SQL client show it.
+"""Layer `analyst`: the warehouse documents itself, so `duckdb_columns()`, `data_dictionary` and SQL clients show it.
 
-The documentation is data: `dbt_like_sql/docs/columns.csv` has one row per table (column empty) or column,
-with a Chinese label and its meaning. A row whose table is `*` documents a column of that name in every table
-that has it, unless the table has a row of its own. The asset `warehouse_docs` runs after every table it
-documents (its dependencies are the tables named in the file), writes `COMMENT ON` for every table and
-column of the warehouse, and writes the resolved dictionary as the table `data_dictionary`. Anything left
-undocumented is counted and listed in the materialization's metadata (`undocumented`); a test keeps it at 0.
+The documentation is data: `dbt_like_sql/docs/columns.csv` (read by `assets/lib/column_docs.py`) has one row
+per table (column empty) or column, with a Chinese label and its meaning. A row whose table is `*` documents a
+column of that name in every table that has it, unless the table has a row of its own. The asset
+`warehouse_docs` runs after every table it documents (its dependencies are the tables named in the file),
+writes `COMMENT ON` for every table and column of the warehouse, and writes the resolved dictionary as the
+table `data_dictionary`. Anything left undocumented is counted and listed in the materialization's metadata
+(`undocumented`); a test keeps it at 0.
 """
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-from pathlib import Path
-
 import dagster as dg
 import duckdb
 
+from assets.lib.column_docs import ANY_TABLE, Doc, load_docs, resolve
 from assets.lib.duckdb_ops import POOL, RELATIONS, quote, quote_ident, transaction
-from assets.lib.storage import PROJECT_ROOT, DuckDBWarehouse
+from assets.lib.storage import DuckDBWarehouse
 from assets.lib.ui_metadata import duckdb_table_metadata, markdown_table
 
-DOCS_CSV = PROJECT_ROOT / "dbt_like_sql" / "docs" / "columns.csv"
 DICTIONARY = "data_dictionary"  # written by this asset, in the main schema
 # Tables no asset of their own name builds: this asset's dictionary, and the bookkeeping the incremental
 # SQL models write as they build (assets/lib/incremental.py).
 SIDE_TABLES = (f"main.{DICTIONARY}", "loaded.model_reports")
-ANY_TABLE = "*"
-
-
-@dataclass(frozen=True)
-class Doc:
-    label_zh: str
-    meaning: str
-
-    def comment(self) -> str:
-        return f"{self.label_zh}：{self.meaning}"
-
-
-def load_docs(path: Path = DOCS_CSV) -> dict[tuple[str, str], Doc]:
-    """(table, column) → Doc; column '' is the table itself, table '*' any table with that column."""
-    docs: dict[tuple[str, str], Doc] = {}
-    with path.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            key = (row["table"].strip(), row["column"].strip())
-            if key in docs:
-                raise ValueError(f"{path.name}: {key} documented twice")
-            docs[key] = Doc(row["label_zh"].strip(), row["meaning"].strip())
-    return docs
 
 
 def documented_tables(docs: dict[tuple[str, str], Doc]) -> list[str]:
@@ -58,12 +33,6 @@ def asset_key_of(table: str) -> dg.AssetKey:
     """`main.dim_report` → dim_report; `marts.x` → marts/x (the warehouse's naming convention)."""
     schema, name = table.split(".", 1)
     return dg.AssetKey([name] if schema == "main" else [schema, name])
-
-
-def resolve(docs: dict[tuple[str, str], Doc], table: str, column: str | None) -> Doc | None:
-    if column is None:
-        return docs.get((table, ""))
-    return docs.get((table, column)) or docs.get((ANY_TABLE, column))
 
 
 def _entry(table: str, column: str | None, index: int, dtype: str | None, doc: Doc | None) -> tuple:
@@ -125,7 +94,7 @@ def warehouse_docs(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
     with warehouse.connect() as conn:
         with transaction(conn):
             missing = document_warehouse(conn, docs)
-        metadata = duckdb_table_metadata(conn, DICTIONARY, warehouse.database)
+        metadata = duckdb_table_metadata(conn, DICTIONARY, str(warehouse.build_path))
         preview = conn.sql(
             f"select table_name, column_name from {DICTIONARY} where not documented order by all limit 50"
         ).pl()

@@ -82,20 +82,21 @@ def loaded_batches(context: dg.AssetExecutionContext, paths: DataPaths, warehous
         rows = dict(conn.execute(f"select dataset, sum(n_rows)::bigint from {BOOKKEEPING} group by dataset").fetchall())
         metadata = {  # rows from the bookkeeping: counting ten million rows again would cost seconds
             loaded_key(dataset): {
-                **duckdb_table_metadata(conn, table_of(dataset), warehouse.database, count_rows=False),
+                **duckdb_table_metadata(conn, table_of(dataset), str(warehouse.build_path), count_rows=False),
                 "dagster/row_count": dg.MetadataValue.int(int(rows.get(dataset, 0))),
             }
             for dataset in ex.DATASETS
         }
-        metadata[BATCHES_KEY] = {**duckdb_table_metadata(conn, BOOKKEEPING, warehouse.database),
+        metadata[BATCHES_KEY] = {**duckdb_table_metadata(conn, BOOKKEEPING, str(warehouse.build_path)),
                                  **result.as_metadata()}
-        metadata[MANIFEST_KEY] = duckdb_table_metadata(conn, MANIFEST, warehouse.database)
-        metadata[CURRENT_PARSER_KEY] = duckdb_table_metadata(conn, CURRENT_PARSER, warehouse.database)
+        metadata[MANIFEST_KEY] = duckdb_table_metadata(conn, MANIFEST, str(warehouse.build_path))
+        metadata[CURRENT_PARSER_KEY] = duckdb_table_metadata(conn, CURRENT_PARSER, str(warehouse.build_path))
         metadata[BODY_KEYS_KEY] = {
-            **duckdb_table_metadata(conn, BODY_KEYS, warehouse.database),
+            **duckdb_table_metadata(conn, BODY_KEYS, str(warehouse.build_path)),
             "bodies": body_keys["body_key"].n_unique(),
             "ambiguous_names": int(body_keys["ambiguous"].sum()),
         }
-    context.log.info(f"loaded: {result}")
+    context.log.info(f"loaded {result.inserted_batches} new Parquet batches ({result.rows_inserted:,} rows), "
+                     f"dropped {result.deleted_batches} replaced ones ({result.rows_deleted:,} rows)")
     for key, values in metadata.items():
         yield dg.MaterializeResult(asset_key=key, metadata=values)

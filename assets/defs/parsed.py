@@ -32,6 +32,9 @@ def dataset_key(dataset: str) -> dg.AssetKey:
     return dg.AssetKey(["parsed", "identity_checks" if dataset == "checks" else dataset])
 
 
+SHOWN_REFUSALS = 20  # refused files named in the run's log, one line each (all are in the quarantine table)
+
+
 class ParseConfig(dg.Config):
     force_reparse: bool = False  # parse every file again, even when its content and parser are unchanged
     batch_size: int = 1000  # reports per Parquet file
@@ -48,6 +51,7 @@ class ParseConfig(dg.Config):
             kinds={"python", "polars", "parquet"},
             deps=[dg.AssetKey(["raw", "report_files"])],
             description=DESCRIPTIONS.get(dataset) or TABLE_DESCRIPTION.format(table=dataset),
+            code_version=PARSER_VERSION,  # a new parser version re-parses: the UI shows the data as stale
         )
         for dataset in ex.DATASETS
     ],
@@ -67,13 +71,21 @@ def parsed_datasets(
             force=config.force_reparse,
             timeout=config.file_timeout_seconds,
         )
-    context.log.info(f"parser {PARSER_VERSION}: {summary}")
+    context.log.info(
+        f"parsed {summary.parsed_files} files (parser {PARSER_VERSION}): {summary.parsed} reports, "
+        f"{summary.quarantined} refused by this run; {summary.already_parsed} already parsed"
+        + (f", {summary.pending} changed while being read (next run)" if summary.pending else "")
+    )
+    for path, code, reason in summary.refusals[:SHOWN_REFUSALS]:
+        context.log.warning(f"refused {path}: {code}: {reason}")
+    if len(summary.refusals) > SHOWN_REFUSALS:
+        context.log.warning(f"… and {len(summary.refusals) - SHOWN_REFUSALS} more refused (table quarantine)")
     for dataset in ex.DATASETS:
         extra = summary.as_metadata() if dataset == "reports" else {}
         yield dg.MaterializeResult(
             asset_key=dataset_key(dataset),
             metadata={
-                **frame_metadata(ex.read_dataset(paths.parquet, dataset)),
+                **frame_metadata(ex.read_dataset(paths.parquet, dataset), f"loaded.{dataset}"),
                 "dagster/uri": dg.MetadataValue.path(str(ex.dataset_dir(paths.parquet, dataset))),
                 "parser_version": PARSER_VERSION,
                 **extra,

@@ -41,7 +41,7 @@ def report_files(
     summary = {**scan_summary(previous, manifest), "pending_files": len(result.pending)}
     context.log.info(f"{summary['files_present']} files in {paths.raw}: {summary['new_or_changed_files']} new or "
                      f"changed, {summary['removed_files']} deleted or replaced, {hashed} read to hash, "
-                     f"{result.refused} refused, {len(result.pending)} pending")
+                     f"{result.refused} refused before parsing, {len(result.pending)} pending")
     if result.pending:
         shown = ", ".join(result.pending[:10]) + (" …" if len(result.pending) > 10 else "")
         context.log.warning(f"{len(result.pending)} files modified less than {config.settle_seconds:g} s ago may "

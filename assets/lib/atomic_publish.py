@@ -4,7 +4,8 @@
 
 1. opens the build file, `CHECKPOINT`s it (so the file alone holds every committed change), checks it
    (`validate`: the core tables exist, keys are unique, one current version per body and year) and
-   closes it; a failed check raises `PublishError` and nothing is published;
+   closes it; a failed check raises `PublishError` and nothing is published; a build file in a storage
+   format the DuckDB CLI cannot read is rewritten once (`assets/lib/storage_format.py`);
 2. copies the build file to a temporary file next to the published one, fsyncs it, opens the copy
    read-only and compares its row counts with the build's;
 3. `os.replace`s the copy onto the published path (atomic on POSIX) and fsyncs the directory.
@@ -27,6 +28,7 @@ import duckdb
 from assets.lib.duckdb_ops import RELATIONS
 from assets.lib.model_files import read_models
 from assets.lib.storage import DUCKDB_CONFIG
+from assets.lib.storage_format import ensure_readable_format
 
 # Without these tables a build is not a warehouse (e.g. a fresh build file of a partial run).
 REQUIRED_TABLES = ("main.dim_report", "main.file_manifest", "main.quarantine")
@@ -112,6 +114,7 @@ def publish(build: Path, published: Path) -> PublishResult:
         raise PublishError(problems)
     if Path(f"{build}.wal").exists():
         raise PublishError([f"{build}.wal is still there after a checkpoint: is another process writing?"])
+    ensure_readable_format(build)  # once, for a build file created before the format was pinned
 
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")

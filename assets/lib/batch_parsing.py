@@ -51,9 +51,10 @@ class ParseSummary:
     carried: int  # contents of deleted files kept from a stale batch
     batches_written: int
     batches_dropped: int
+    refusals: tuple[tuple[str, str, str], ...] = ()  # (file, code, reason) of the files this run refused
 
     def as_metadata(self) -> dict[str, int]:
-        return {k: int(v) for k, v in self.__dict__.items()}
+        return {k: int(v) for k, v in self.__dict__.items() if k != "refusals"}
 
 
 def _chunks(items: Iterator, size: int) -> Iterator[list]:
@@ -188,6 +189,7 @@ def parse_pending(
                        size=batch_size)
 
     parsed = quarantined = batches = 0
+    refusals: list[tuple[str, str, str]] = []
     index = 0
     for index, chunk in enumerate(_chunks(results, batch_size)):
         reports = []
@@ -202,6 +204,7 @@ def parse_pending(
             else:
                 refused.append(ex.Quarantined.from_error(text(display), sha, result))
         refused = [ex.Quarantined(q.path, q.sha256, q.code, text(q.reason)) for q in refused]
+        refusals += [(q.path, q.code, q.reason) for q in refused]
         batch_id = new_batch_id(index)
         ex.write_batch(ex.frames(reports, refused, batch_id), parquet_dir, batch_id)
         parsed, quarantined, batches = parsed + len(reports), quarantined + len(refused), batches + 1
@@ -209,6 +212,7 @@ def parse_pending(
         batch_id = new_batch_id(0)
         ex.write_batch(ex.frames([], refused_early, batch_id), parquet_dir, batch_id)
         quarantined, batches = len(refused_early), 1
+        refusals = [(q.path, q.code, text(q.reason)) for q in refused_early]
     carried = _carry(parquet_dir, dropped, carry, new_batch_id(index + 1))
     batches += bool(carried)
     ex.drop_batches(parquet_dir, dropped)
@@ -223,4 +227,5 @@ def parse_pending(
         carried=carried,
         batches_written=batches,
         batches_dropped=len(dropped),
+        refusals=tuple(refusals),
     )

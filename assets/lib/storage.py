@@ -35,16 +35,46 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The only DuckDB connection settings in the project (override the memory cap with DUCKDB_MEMORY_LIMIT).
 # 1 GB: with 4 GB DuckDB's buffer pool took a run on 100,000 reports to 3.4 GB in all; with 1 GB the whole
 # run peaks at 1.5 GB in the same time (DuckDB spills to disk when a query needs more).
+# The storage format is DuckDB 1.2's: the DuckDB CLIs analysts can install (1.2 … 1.5) and older Python clients
+# read it, while duckdb 2's newest format ("version number 69") locks them out; it costs about 7 % in file size
+# and no measurable time. It is fixed when a file is created (assets/lib/storage_format.py converts an older one).
+STORAGE_VERSION = "v1.2.0"
 DUCKDB_CONFIG: dict[str, str] = {
     "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "1GB"),
+    "storage_compatibility_version": STORAGE_VERSION,
 }
 LOCK_TIMEOUT_SECONDS = float(os.environ.get("WAREHOUSE_LOCK_TIMEOUT", "3600"))
 
 
+# The settings of the resources: environment variable → default (relative paths are relative to the project).
+SETTINGS: dict[str, str] = {
+    "RAW_DIR": "data/raw",
+    "PARQUET_DIR": "data/warehouse/parquet",
+    "WAREHOUSE_DB": "data/warehouse/warehouse.duckdb",
+    "WAREHOUSE_BUILD_DB": "",  # empty: build/<name> beside WAREHOUSE_DB
+}
+
+
+def absolute(path: str | Path) -> Path:
+    """A configured path made absolute (relative values are relative to the project)."""
+    path = Path(path)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
 def env_path(var: str, default: str) -> str:
     """An absolute path from an environment variable (relative values are relative to the project)."""
-    path = Path(os.environ.get(var) or default)
-    return str(path if path.is_absolute() else PROJECT_ROOT / path)
+    return str(absolute(os.environ.get(var) or default))
+
+
+def setting(var: str) -> str:
+    """The resource field for a setting: `dg.EnvVar(var)` when the environment sets it (the UI then names the
+    variable, and a run reads it when it starts), else its default."""
+    return dg.EnvVar(var) if os.environ.get(var) else SETTINGS[var]
+
+
+def published_warehouse() -> Path:
+    """The published warehouse file as the environment configures it (for code outside a run)."""
+    return absolute(os.environ.get("WAREHOUSE_DB") or SETTINGS["WAREHOUSE_DB"])
 
 
 def default_build_path(published: str | Path) -> str:
@@ -60,13 +90,13 @@ def lock_path(published: str | Path) -> Path:
 class DuckDBWarehouse(dg.ConfigurableResource):
     """The DuckDB warehouse: `database` is the build file runs write, `published` the file analysts read."""
 
-    database: str  # the build file: every asset reads and writes this one (via connect())
     published: str  # the published file: replaced atomically by the publish asset, never opened read-write
+    database: str = ""  # the build file (empty: build/<name> beside `published`): every asset writes this one
     _run_lock: ExitStack | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Take the warehouse lock for the whole run (it waits while another run holds it)."""
-        path = lock_path(self.published)
+        path = lock_path(self.published_path)
         log = context.log
 
         def waiting() -> None:
@@ -84,16 +114,16 @@ class DuckDBWarehouse(dg.ConfigurableResource):
 
     @property
     def build_path(self) -> Path:
-        return Path(self.database)
+        return absolute(self.database) if self.database else Path(default_build_path(self.published_path))
 
     @property
     def published_path(self) -> Path:
-        return Path(self.published)
+        return absolute(self.published)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
         """The warehouse lock (re-entrant in one process): held by every step that writes warehouse state."""
-        with exclusive(lock_path(self.published), timeout=LOCK_TIMEOUT_SECONDS):
+        with exclusive(lock_path(self.published_path), timeout=LOCK_TIMEOUT_SECONDS):
             yield
 
     @contextmanager
@@ -101,7 +131,7 @@ class DuckDBWarehouse(dg.ConfigurableResource):
         """A read-write connection to the build file, under the warehouse lock."""
         with self.lock():
             self._ensure_build()
-            conn = duckdb.connect(self.database, config=DUCKDB_CONFIG)
+            conn = duckdb.connect(str(self.build_path), config=DUCKDB_CONFIG)
             try:
                 yield conn
             finally:
@@ -129,11 +159,11 @@ class DataPaths(dg.ConfigurableResource):
 
     @property
     def raw(self) -> Path:
-        return Path(self.raw_dir)
+        return absolute(self.raw_dir)
 
     @property
     def parquet(self) -> Path:
-        return Path(self.parquet_dir)
+        return absolute(self.parquet_dir)
 
     @property
     def manifest(self) -> Path:
@@ -141,15 +171,8 @@ class DataPaths(dg.ConfigurableResource):
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
-    """Resources configured from the environment (read at definitions-load time; `dg` loads `.env`)."""
-    published = env_path("WAREHOUSE_DB", "data/warehouse/warehouse.duckdb")
+    """Resources configured from the environment through `dg.EnvVar` (`dg` loads `.env`), defaults otherwise."""
     return {
-        "warehouse": DuckDBWarehouse(
-            database=env_path("WAREHOUSE_BUILD_DB", default_build_path(published)),
-            published=published,
-        ),
-        "paths": DataPaths(
-            raw_dir=env_path("RAW_DIR", "data/raw"),
-            parquet_dir=env_path("PARQUET_DIR", "data/warehouse/parquet"),
-        ),
+        "warehouse": DuckDBWarehouse(published=setting("WAREHOUSE_DB"), database=setting("WAREHOUSE_BUILD_DB")),
+        "paths": DataPaths(raw_dir=setting("RAW_DIR"), parquet_dir=setting("PARQUET_DIR")),
     }

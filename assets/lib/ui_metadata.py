@@ -1,4 +1,5 @@
-"""What every asset shows in the UI: row count, column schema and a small Markdown preview."""
+"""What every asset shows in the UI: row count, column schema (with each column's documented meaning from
+dbt_like_sql/docs/columns.csv) and a small Markdown preview."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 import dagster as dg
 import duckdb
 import polars as pl
+
+from assets.lib.column_docs import project_docs, qualified, resolve
 
 PREVIEW_ROWS = 5
 _MAX_CELL = 40
@@ -30,8 +33,9 @@ def markdown_table(df: pl.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def frame_metadata(frame: pl.LazyFrame | pl.DataFrame) -> dict[str, Any]:
-    """Row count, schema and preview of a (lazy) polars frame, without collecting all of it."""
+def frame_metadata(frame: pl.LazyFrame | pl.DataFrame, relation: str = "") -> dict[str, Any]:
+    """Row count, schema and preview of a (lazy) polars frame, without collecting all of it; the columns are
+    described as in `relation` of the warehouse (or by the column-wide docs when it has none)."""
     lazy = frame.lazy()
     schema = lazy.collect_schema()
     rows = lazy.select(pl.len()).collect().item()
@@ -39,10 +43,17 @@ def frame_metadata(frame: pl.LazyFrame | pl.DataFrame) -> dict[str, Any]:
     return {
         "dagster/row_count": dg.MetadataValue.int(rows),
         "dagster/column_schema": dg.TableSchema(
-            columns=[dg.TableColumn(name, str(dtype)) for name, dtype in schema.items()]
+            columns=[dg.TableColumn(name, str(dtype), description=column_description(project_docs(), relation, name))
+                     for name, dtype in schema.items()]
         ),
         "preview": dg.MetadataValue.md(markdown_table(preview)),
     }
+
+
+def column_description(docs: dict, relation: str, column: str) -> str | None:
+    """`label_zh：meaning` of a column, as the warehouse's COMMENT says it (None when undocumented)."""
+    doc = resolve(docs, relation, column)
+    return doc.comment() if doc else None
 
 
 def duckdb_table_metadata(
@@ -53,6 +64,7 @@ def duckdb_table_metadata(
     `count_rows=False` for a view over millions of rows: counting would compute the whole view.
     """
     columns = conn.execute(f"describe {table}").fetchall()
+    docs, relation = project_docs(), qualified(table)
     preview = conn.sql(f"select * from {table} limit {PREVIEW_ROWS}").pl()
     rows = {}
     if count_rows:
@@ -60,7 +72,10 @@ def duckdb_table_metadata(
         rows = {"dagster/row_count": dg.MetadataValue.int(count)}
     return {
         **rows,
-        "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(name, dtype) for name, dtype, *_ in columns]),
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn(name, dtype, description=column_description(docs, relation, name))
+                     for name, dtype, *_ in columns]
+        ),
         "dagster/table_name": f"warehouse.{table}",
         "dagster/uri": dg.MetadataValue.path(database),
         "preview": dg.MetadataValue.md(markdown_table(preview)),

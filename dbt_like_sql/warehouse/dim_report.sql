@@ -2,7 +2,8 @@
 -- One row per report version (report_id = sha256 of the raw bytes): organization, `body_key`, year, template,
 -- encoding, publication date, source file. Versions of one report (same body and report_year, different
 -- bytes): the newest present one `is_current` (status `current`), the others are `superseded`
--- (`superseded_by`) or `deleted` (`deleted_at`).
+-- (`superseded_by`) or `deleted` (`deleted_at`). A version with no parsed cell (`no_cells`: a prose-only or
+-- unreadable report) is never current while a version with cells is there; it is a problem (report_problems).
 --
 -- Every report is read from exactly one parse batch (`batch_id`: the current parser version, then the latest
 -- batch), and every fact, finding and check row joins on (report_id, batch_id): a content parsed twice is
@@ -55,7 +56,8 @@ ranked as (
         *,
         present and row_number() over (
             partition by version_group
-            order by present desc, published_on desc nulls last, first_seen desc nulls last, report_id desc
+            order by present desc, n_cells > 0 desc, published_on desc nulls last, first_seen desc nulls last,
+                report_id desc
         ) = 1 as is_current,
         row_number() over (
             partition by version_group
@@ -74,6 +76,7 @@ select
     case
         when not is_current then max(case when is_current then report_id end) over (partition by version_group)
     end as superseded_by,
-    deleted_at, input_format, layout, table_templates, parser_version, n_cells, n_findings, batch_id
+    deleted_at, input_format, layout, table_templates, parser_version, n_cells, coalesce(n_cells, 0) = 0 as no_cells,
+    n_findings, batch_id
 from ranked
 order by report_year, organization, report_id

@@ -12,7 +12,8 @@ with crosswalk as (  -- the same in both templates, so any report template finds
 select
     c.report_id, d.organization, d.report_year, c.template, d.is_current,
     c.column_key as measure, m.unit, m.comparability,
-    c.value, c.value_is_integer, c.raw, c.unit as unit_written, c.label_inferred, c.provenance, c.line
+    c.value, c.value_is_integer, c.raw, c.unit as unit_written, c.label_inferred, c.provenance, c.line,
+    d.source_file
 from loaded.review_litigation as c
 join dim_report as d using (report_id, batch_id)
 left join crosswalk as m on m.source_column = c.column_key
