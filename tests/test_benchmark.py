@@ -22,7 +22,7 @@ from make_corpus import write_corpus  # noqa: E402
 from assets.lib.batch_parsing import parse_pending  # noqa: E402
 from assets.lib.manifest import scan_raw_dir  # noqa: E402
 from pipeline import export as ex  # noqa: E402
-from pipeline.synth import corpus  # noqa: E402
+from synthetic.corpus import corpus  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ from assets.lib.manifest import scan
 from assets.lib.storage import lock_path
 from pipeline import export as ex
 from pipeline.listing import walk
-from pipeline.synth import corpus
+from synthetic.corpus import corpus
 
 AN_HOUR_AGO = time.time() - 3600
 LOCK_HOLDER = """

@@ -33,7 +33,7 @@ from nightly_support import (
 
 from assets.lib.atomic_publish import PublishError, publish, validate
 from pipeline import export as ex
-from pipeline.synth import corpus
+from synthetic.corpus import corpus
 
 SYNTHETIC = 600
 BATCH = 50

@@ -1,0 +1,5 @@
+"""Synthetic reports with known truth, for tests and benchmarks: not part of the parser library.
+
+`synthetic.corpus` renders reports in the text layouts, run together and as web pages;
+`synthetic.realistic` adds the traits of real files (spec §15).
+"""
