@@ -4,7 +4,7 @@ A content (sha256) is parsed once per parser version. Only contents present in t
 are parsed: new contents, and contents whose parse is stale (another parser version, or everything with
 `force`). The cost of a run is proportional to what is new, not to what is already there.
 
-New contents are parsed on all cores with a time limit per file (`pipeline.batch.parse_paths`), and
+New contents are parsed on all cores with a time limit per file (`pipeline.worker_pool.parse_paths`), and
 written in batches of `batch_size` reports, one Parquet file per dataset and batch. A batch holding a
 stale parse of a present content is dropped once the new parse is written; the contents of that batch
 whose files are gone from the raw directory (they cannot be parsed again) are first carried into a new
@@ -34,7 +34,7 @@ import polars as pl
 from assets.lib.manifest import fs_path, unique_files
 from pipeline import PARSER_VERSION
 from pipeline import export as ex
-from pipeline.batch import parse_paths, prefetch
+from pipeline.worker_pool import parse_paths, prefetch
 
 DEFAULT_TIMEOUT_SECONDS = 300.0  # per file: no file can hang a run
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are quarantined as `too_large` without being read
