@@ -15,7 +15,7 @@ from assets.lib.duckdb_ops import POOL
 from assets.lib.storage import DataPaths, DuckDBWarehouse
 from assets.lib.ui_metadata import duckdb_table_metadata
 from pipeline import PARSER_VERSION
-from pipeline import export as ex
+from pipeline import batch_store as store
 
 BATCHES_KEY = dg.AssetKey([SCHEMA, "batches"])
 MANIFEST_KEY = dg.AssetKey([SCHEMA, "manifest"])
@@ -40,13 +40,13 @@ def loaded_key(dataset: str) -> dg.AssetKey:
                 f"(DuckDB table `{table_of(dataset)}`); loaded incrementally, one parse per report is chosen "
                 "downstream (dim_report).",
             )
-            for dataset in ex.DATASETS
+            for dataset in store.DATASETS
         ),
         dg.AssetSpec(
             BATCHES_KEY,
             group_name=SCHEMA,
             kinds={"duckdb"},
-            deps=[dataset_key(dataset) for dataset in ex.DATASETS],
+            deps=[dataset_key(dataset) for dataset in store.DATASETS],
             description=f"Which Parquet batch of which dataset is loaded (`{BOOKKEEPING}`), with its row count.",
         ),
         dg.AssetSpec(
@@ -85,7 +85,7 @@ def loaded_batches(context: dg.AssetExecutionContext, paths: DataPaths, warehous
                 **duckdb_table_metadata(conn, table_of(dataset), warehouse.database, count_rows=False),
                 "dagster/row_count": dg.MetadataValue.int(int(rows.get(dataset, 0))),
             }
-            for dataset in ex.DATASETS
+            for dataset in store.DATASETS
         }
         metadata[BATCHES_KEY] = {**duckdb_table_metadata(conn, BOOKKEEPING, warehouse.database),
                                  **result.as_metadata()}

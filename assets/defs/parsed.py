@@ -13,7 +13,7 @@ from assets.lib.duckdb_ops import POOL
 from assets.lib.storage import DataPaths, DuckDBWarehouse
 from assets.lib.ui_metadata import frame_metadata
 from pipeline import PARSER_VERSION
-from pipeline import export as ex
+from pipeline import batch_store as store
 
 DESCRIPTIONS = {
     "reports": "One row per parsed report (report_id = sha256): metadata, template, encoding, parser version.",
@@ -49,7 +49,7 @@ class ParseConfig(dg.Config):
             deps=[dg.AssetKey(["raw", "report_files"])],
             description=DESCRIPTIONS.get(dataset) or TABLE_DESCRIPTION.format(table=dataset),
         )
-        for dataset in ex.DATASETS
+        for dataset in store.DATASETS
     ],
     pool=POOL,
 )
@@ -68,13 +68,13 @@ def parsed_datasets(
             timeout=config.file_timeout_seconds,
         )
     context.log.info(f"parser {PARSER_VERSION}: {summary}")
-    for dataset in ex.DATASETS:
+    for dataset in store.DATASETS:
         extra = summary.as_metadata() if dataset == "reports" else {}
         yield dg.MaterializeResult(
             asset_key=dataset_key(dataset),
             metadata={
-                **frame_metadata(ex.read_dataset(paths.parquet, dataset)),
-                "dagster/uri": dg.MetadataValue.path(str(ex.dataset_dir(paths.parquet, dataset))),
+                **frame_metadata(store.read_dataset(paths.parquet, dataset)),
+                "dagster/uri": dg.MetadataValue.path(str(store.dataset_dir(paths.parquet, dataset))),
                 "parser_version": PARSER_VERSION,
                 **extra,
             },
