@@ -2,7 +2,7 @@
 
 One step inserts the Parquet batches the warehouse has not seen and deletes the ones a re-parse dropped
 (`assets/lib/batch_loading.py`), so its cost follows what is new, not the size of the warehouse. It also
-loads the manifest, the parser version and the body keys (the one place the body-identity rule of
+loads the manifest, the parser version and the body keys (the one place the body-key rule of
 pipeline/bodies.py runs), so that every relation built from these is plain SQL (`dbt_like_sql/`). Each table
 is its own asset (`loaded/<name>`), downstream of what it is loaded from.
 """

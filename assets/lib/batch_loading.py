@@ -9,7 +9,7 @@ check relations are views over these tables that keep one parse per report (`dbt
 
 Beside the batches, the three other inputs of the SQL models (`load_inputs`), so that every model is plain
 SQL over tables: `loaded.manifest` (the raw files' manifest, from its Parquet file), `loaded.current_parser`
-(the parser version of this code, one row) and `loaded.body_keys` (the body-identity rule of
+(the parser version of this code, one row) and `loaded.body_keys` (the body-key rule of
 pipeline/bodies.py applied to every organization name loaded: the one place it runs).
 
 Everything happens in one transaction: a run killed while loading leaves the tables as they were, and
