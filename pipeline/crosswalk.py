@@ -9,14 +9,20 @@ comparability class:
 * ``none``: a different measure, or present in one format only; never put in one series.
 
 The SQL marts read this table from ``dbt_like_sql/seeds/canonical_mapping.csv``, which
-``python -m pipeline.seed_files`` writes and a test keeps identical to this module.
+``python -m pipeline.crosswalk`` writes and a test keeps identical to this module.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import io
+import sys
+from dataclasses import astuple, dataclass, fields
+from pathlib import Path
 
 from pipeline.templates import APPLICATION_COLUMNS, APPLICATION_ROWS, DISCLOSURE_TABLES, REVIEW_COLUMNS, REVIEW_ROW
+
+CSV_PATH = Path(__file__).resolve().parent.parent / "dbt_like_sql" / "seeds" / "canonical_mapping.csv"
 
 _OTHER_2021 = ("other_overdue_correction", "other_overdue_fee", "other_other")
 
@@ -110,3 +116,22 @@ def mappings() -> list[Mapping]:
             out.append(Mapping(tpl, "review_litigation", REVIEW_ROW, col, "review_litigation", REVIEW_ROW, col,
                                "exact", "件", ""))
     return out
+
+
+def to_csv(rows: list[Mapping]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([f.name for f in fields(Mapping)])
+    writer.writerows(astuple(r) for r in rows)
+    return buf.getvalue()
+
+
+def main() -> int:
+    CSV_PATH.parent.mkdir(parents=True, exist_ok=True)
+    CSV_PATH.write_text(to_csv(mappings()), encoding="utf-8")
+    print(f"wrote {CSV_PATH} ({len(mappings())} rows)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,9 +1,10 @@
 """The seed CSVs of `dbt_like_sql/seeds/`, generated from the declarations they copy.
 
 The SQL models read the seeds as tables, but their content is declared in Python: the crosswalk in
-`pipeline.crosswalk`, the application rows in `pipeline.templates.APPLICATION_ROWS`. Each CSV is written
-from its declaration by ``python -m pipeline.seed_files`` and `tests/test_seed_files.py` keeps the
-committed files identical to what this module generates, so a declaration and its copy never drift apart.
+`pipeline.crosswalk`, the application rows in `pipeline.templates.APPLICATION_ROWS`. Every CSV is written
+from its declaration by ``python -m pipeline.seed_files`` (the crosswalk alone also by
+``python -m pipeline.crosswalk``), and `tests/test_seed_files.py` keeps the committed files identical to
+what this module generates, so a declaration and its copy never drift apart.
 """
 
 from __future__ import annotations
@@ -12,32 +13,21 @@ import argparse
 import csv
 import io
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import astuple, fields
-from pathlib import Path
+from collections.abc import Callable
 
-from pipeline.crosswalk import Mapping, mappings
+from pipeline import crosswalk
 from pipeline.templates import APPLICATION_ROWS
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "dbt_like_sql" / "seeds"
+SEEDS_DIR = crosswalk.CSV_PATH.parent
 
 # The group a row of section 三 rolls up into (marts: outcome_group): its merged group, else the row itself.
 # 2021 split （六）其他处理 into three sub-rows; they roll up into the row 2019 prints.
 _GROUP_ROW = {"other": "other_processing"}
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A CSV as committed: a header, then one line per row, `\\n` line ends."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
 def canonical_mapping() -> str:
     """The 2019 ↔ 2021 crosswalk (spec §8), one row per source field and canonical measure."""
-    return csv_text([f.name for f in fields(Mapping)], (astuple(m) for m in mappings()))
+    return crosswalk.to_csv(crosswalk.mappings())
 
 
 def application_rows() -> str:
@@ -47,17 +37,22 @@ def application_rows() -> str:
         for template, app_rows in APPLICATION_ROWS.items()
         for order, row in enumerate(app_rows, start=1)
     ]
-    return csv_text(("template", "row_key", "row_order", "outcome_group"), rows)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")  # the line ends of every committed seed
+    writer.writerow(("template", "row_key", "row_order", "outcome_group"))
+    writer.writerows(rows)
+    return buf.getvalue()
 
 
 # file name in SEEDS_DIR → its content
 SEEDS: dict[str, Callable[[], str]] = {
-    "canonical_mapping.csv": canonical_mapping,
+    crosswalk.CSV_PATH.name: canonical_mapping,
     "application_rows.csv": application_rows,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write every seed file (`--help` only describes them and writes nothing)."""
     parser = argparse.ArgumentParser(
         prog="python -m pipeline.seed_files",
         description=f"Write the seed CSVs ({', '.join(SEEDS)}) into {SEEDS_DIR} from their declarations.",
