@@ -56,7 +56,6 @@ COMMIT_DATASETS = ("reports", "quarantine")  # written last; their batch ids mar
 EMPTY_FILE = "empty.parquet"  # a zero-row file so every dataset can be globbed before the first batch
 
 
-
 def dataset_dir(root: Path, dataset: str) -> Path:
     """The folder of one dataset: one file per batch."""
     return Path(root) / DATASETS[dataset][0]
