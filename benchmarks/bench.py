@@ -41,7 +41,7 @@ from make_corpus import REAL_SHARE, write_corpus
 from pipeline.decoding import decode
 from pipeline.listing import list_report_files
 from pipeline.model import ParseError
-from pipeline.synth import REAL_LAYOUTS, corpus
+from synthetic.corpus import REAL_LAYOUTS, corpus
 
 HERE = Path(__file__).resolve().parent
 ADDED = 100

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from run_graph import run
 
-from pipeline.synth import corpus
+from synthetic.corpus import corpus
 
 
 def write(raw: Path, start: int, n: int, seed: int) -> None:

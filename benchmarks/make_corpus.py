@@ -1,10 +1,10 @@
-"""Write N synthetic reports (pipeline.synth) and their truth to a folder, deterministically.
+"""Write N synthetic reports (synthetic.corpus) and their truth to a folder, deterministically.
 
 A share of the files are not usable reports (random bytes, an unrelated text) so that the benchmark
 also exercises quarantine; their truth says `quarantined`.
 
 Since generator v3 a share of the reports (REAL_SHARE, 10 %; `--real-share`) is real-like: a crawled page on
-one line, a PDF converted to markdown, a CMS fragment or a page in site chrome (pipeline.synth.REAL_LAYOUTS,
+one line, a PDF converted to markdown, a CMS fragment or a page in site chrome (synthetic.corpus.REAL_LAYOUTS,
 spec §15), so that the benchmark's accuracy shows what real files do to the parser. Their truth has the same
 shape (a cell the report does not print is not in it; a blank is null) plus the `traits` they show. The new
 stamp has a v2 corpus written again; every report not drawn real-like comes out as it was.
@@ -22,7 +22,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from pipeline.synth import HTML, LAYOUTS, REAL_LAYOUTS, RUN_TOGETHER, corpus, report_rng
+from synthetic.corpus import HTML, LAYOUTS, REAL_LAYOUTS, RUN_TOGETHER, corpus, report_rng
 
 BAD_RATE = 0.01
 GENERATOR = "v3"  # part of the stamp: a corpus written by an older generator is written again
@@ -52,7 +52,7 @@ def _write_range(out: Path, start: int, stop: int, seed: int, defect_rate: float
 def write_corpus(n: int, out: Path, seed: int = 0, defect_rate: float = 0.1, real_share: float = REAL_SHARE) -> Path:
     """Write the corpus unless it is already there (same n, seed, share and generator); return the truth file.
 
-    Every report has its own random source (`pipeline.synth.report_rng`), so ranges of reports are
+    Every report has its own random source (`synthetic.corpus.report_rng`), so ranges of reports are
     written on all cores and the corpus is the same whatever the number of cores. `real_share`: the share
     of real-like reports (0 keeps the generated layouts only).
     """
@@ -84,7 +84,7 @@ def main() -> int:
     p.add_argument("out", type=Path)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--real-share", type=float, default=REAL_SHARE,
-                   help=f"share of real-like reports (pipeline.synth.REAL_LAYOUTS), default {REAL_SHARE}")
+                   help=f"share of real-like reports (synthetic.corpus.REAL_LAYOUTS), default {REAL_SHARE}")
     args = p.parse_args()
     print(write_corpus(args.n, args.out, args.seed, real_share=args.real_share), file=sys.stderr)
     return 0

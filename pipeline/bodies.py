@@ -1,4 +1,4 @@
-"""Body identity across years: `克井镇人民政府` and `克井镇`, `湘乡市泉塘镇人民政府` and `泉塘镇` are one body.
+"""Body keys across years: `克井镇人民政府` and `克井镇`, `湘乡市泉塘镇人民政府` and `泉塘镇` are one body.
 
 The rule, explicit so that it can be tested and explained:
 

@@ -2,7 +2,7 @@
 
 A file that is not a report prints a one-line reason on stderr (`path: code: message`); a folder run goes
 on with the other files and exits 1 at the end if any file failed. Files are parsed in the bounded pool the
-warehouse uses (`pipeline.batch`, `--timeout` per file, `--max-memory` per worker): a file that hangs,
+warehouse uses (`pipeline.worker_pool`, `--timeout` per file, `--max-memory` per worker): a file that hangs,
 crashes or exhausts its worker costs its own line only. Nothing else is printed on stderr: the libraries'
 log lines and warnings are silenced where they arise (`pipeline.readers.pdf`, `pipeline.decoding`).
 When stderr is a terminal, a folder run also shows a progress line there and ends with a summary (files,
@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import TextIO
 
 from pipeline import limits
-from pipeline.batch import DEFAULT_TIMEOUT, parse_paths, report_json
 from pipeline.listing import list_report_files
 from pipeline.model import ParseError, Report
+from pipeline.worker_pool import DEFAULT_TIMEOUT, parse_paths, report_json
 
 
 def _summary(report: Report) -> str:

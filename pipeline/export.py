@@ -1,24 +1,13 @@
-"""Reports → columnar frames → Parquet datasets: the boundary between the parser and the warehouse.
+"""Reports → columnar frames: the boundary between the parser and the warehouse.
 
 Pure library code (no Dagster). Python walks one report at a time only to lay its cells out as
-columns; from the returned frames onward everything is polars and DuckDB.
-
-Layout under a Parquet root (one dataset = one folder, one file per parse batch)::
-
-    reports/<batch>.parquet             one row per report (report_id = sha256 of the raw bytes)
-    cells/<table>/<batch>.parquet       one dataset per extracted table, long format
-    findings/<batch>.parquet            every finding of every report
-    checks/<batch>.parquet              every identity evaluation (spec §7)
-    quarantine/<batch>.parquet          files that are not usable reports (ParseError)
-
-`reports` and then `quarantine` are written last: a batch without its quarantine file is incomplete
-(an interrupted run) and is removed by `drop_incomplete_batches`.
+columns; from the returned frames onward everything is polars and DuckDB. One call of `frames` gives
+the datasets of one batch; where and how a batch is stored is `pipeline.batch_store`'s business.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,16 +99,6 @@ QUARANTINE_SCHEMA = pl.Schema(
 
 CELL_TABLES: tuple[str, ...] = TABLE_KEYS
 
-# dataset name → (folder relative to the Parquet root, schema)
-DATASETS: dict[str, tuple[str, pl.Schema]] = {
-    "reports": ("reports", REPORTS_SCHEMA),
-    **{table: (f"cells/{table}", CELLS_SCHEMA) for table in CELL_TABLES},
-    "findings": ("findings", FINDINGS_SCHEMA),
-    "checks": ("checks", CHECKS_SCHEMA),
-    "quarantine": ("quarantine", QUARANTINE_SCHEMA),
-}
-COMMIT_DATASETS = ("reports", "quarantine")  # written last; their batch ids mark complete batches
-EMPTY_FILE = "empty.parquet"  # a zero-row file so every dataset can be globbed before the first batch
 
 
 @dataclass(frozen=True)
@@ -255,7 +234,7 @@ def quarantine_frame(quarantined: Sequence[Quarantined], batch_id: str = "") -> 
 def frames(
     reports: Sequence[Report | ReportRows], quarantined: Sequence[Quarantined] = (), batch_id: str = ""
 ) -> dict[str, pl.DataFrame]:
-    """All datasets of one batch, keyed like `DATASETS` (cells split per table)."""
+    """All datasets of one batch, keyed like `pipeline.batch_store.DATASETS` (cells split per table)."""
     reports = [r if isinstance(r, ReportRows) else report_rows(r) for r in reports]
     cells = cells_frame(reports)
     by_table = cells.partition_by("table_key", as_dict=True, include_key=True)
@@ -270,85 +249,3 @@ def frames(
         "checks": checks_frame(reports),
         "quarantine": quarantine_frame(quarantined, batch_id),
     }
-
-
-# ---------------------------------------------------------------------------------------------
-# Parquet datasets on disk
-# ---------------------------------------------------------------------------------------------
-
-
-def dataset_dir(root: Path, dataset: str) -> Path:
-    return Path(root) / DATASETS[dataset][0]
-
-
-def dataset_glob(root: Path, dataset: str) -> str:
-    """The glob DuckDB's `read_parquet` (and polars' `scan_parquet`) reads a dataset with."""
-    return str(dataset_dir(root, dataset) / "*.parquet")
-
-
-def write_parquet_atomic(df: pl.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    df.write_parquet(tmp, compression="zstd", statistics=True)
-    os.replace(tmp, path)
-
-
-def write_batch(batch: dict[str, pl.DataFrame], root: Path, batch_id: str) -> None:
-    """Write one batch: one file per dataset, even when empty; the commit datasets last."""
-    order = [d for d in DATASETS if d not in COMMIT_DATASETS] + list(COMMIT_DATASETS)
-    for dataset in order:
-        df = batch[dataset].select(DATASETS[dataset][1].names())
-        write_parquet_atomic(df, dataset_dir(root, dataset) / f"{batch_id}.parquet")
-
-
-def ensure_datasets(root: Path) -> None:
-    """Give every dataset at least one (empty) file, so readers can glob it before any batch."""
-    for dataset, (_, schema) in DATASETS.items():
-        folder = dataset_dir(root, dataset)
-        if not any(folder.glob("*.parquet")):
-            write_parquet_atomic(pl.DataFrame(schema=schema), folder / EMPTY_FILE)
-
-
-def read_dataset(root: Path, dataset: str) -> pl.LazyFrame:
-    """The whole dataset as a LazyFrame (empty, with the schema, when nothing is written yet)."""
-    schema = DATASETS[dataset][1]
-    files = sorted(dataset_dir(root, dataset).glob("*.parquet"))
-    if not files:
-        return pl.LazyFrame(schema=schema)
-    return pl.scan_parquet(files, schema=schema)
-
-
-def parsed_state(root: Path) -> pl.DataFrame:
-    """What is already parsed: sha256, batch_id, parser_version of every report and quarantined file."""
-    reports = read_dataset(root, "reports").select(pl.col("sha256"), pl.col("batch_id"), pl.col("parser_version"))
-    quarantine = read_dataset(root, "quarantine").select(pl.col("sha256"), pl.col("batch_id"), pl.col("parser_version"))
-    return pl.concat([reports, quarantine]).collect()
-
-
-def batch_ids_on_disk(root: Path) -> set[str]:
-    ids = set()
-    for dataset in DATASETS:
-        ids |= {p.stem for p in dataset_dir(root, dataset).glob("*.parquet")}
-    return ids - {Path(EMPTY_FILE).stem}
-
-
-def drop_batches(root: Path, batch_ids: Iterable[str]) -> int:
-    """Delete every file of the given batches from every dataset; returns the number of files."""
-    removed = 0
-    for batch_id in set(batch_ids):
-        for dataset in DATASETS:
-            path = dataset_dir(root, dataset) / f"{batch_id}.parquet"
-            if path.exists():
-                path.unlink()
-                removed += 1
-    return removed
-
-
-def complete_batch_ids(root: Path) -> set[str]:
-    """The batches whose last file is written (an interrupted run's partial batch is not among them)."""
-    return {p.stem for p in dataset_dir(root, COMMIT_DATASETS[-1]).glob("*.parquet")} - {Path(EMPTY_FILE).stem}
-
-
-def drop_incomplete_batches(root: Path) -> int:
-    """Remove batches an interrupted run left behind: a batch is complete once its last file is written."""
-    return drop_batches(root, batch_ids_on_disk(root) - complete_batch_ids(root))

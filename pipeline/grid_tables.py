@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pipeline.applications import detect_template as detect_applications_template
 from pipeline.applications import extract_applications
 from pipeline.disclosure import extract_disclosure
-from pipeline.layout import Grid, LogicalRow, logical_rows, tokens
+from pipeline.layout import Grid, LogicalRow, grid_lines_text, logical_rows, tokens
 from pipeline.normalize import label_key
 from pipeline.place import Placer
 from pipeline.review import extract_review
@@ -46,7 +46,7 @@ class GridTables:
         """Where a second, different set of the report's tables starts (see `TableReader`), or None."""
         lines = self._lines
         if lines is None:
-            lines = [self.grid.line_text(i) for i in range(len(self.grid.lines))]
+            lines = grid_lines_text(self.grid)
         again = second_tables(self.grid, lines, self._anchors)
         if again is None:
             return None

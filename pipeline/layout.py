@@ -78,8 +78,11 @@ class Grid:
     lines: list[list[str]]  # cells per source line; [] for a blank line
     exact: bool = False  # cells are a faithful grid (HTML/DOCX tables), blanks are positional
 
-    def line_text(self, i: int) -> str:
-        return " ".join(c.strip() for c in self.lines[i] if c.strip())
+
+def grid_lines_text(grid: Grid) -> list[str]:
+    """The plain text of every grid line (cells joined by a space), aligned with the grid: what headings,
+    anchors and the lines of a `Document` are searched in."""
+    return [" ".join(c.strip() for c in cells if c.strip()) for cells in grid.lines]
 
 
 def split_line(line: str) -> list[str]:

@@ -8,7 +8,7 @@ what a file would expand to *before* expanding it, and refuses a file beyond the
 comments), so no real report is refused, and far below what would exhaust a worker.
 
 The worker's memory is bounded as well, as a last resort for whatever the limits miss:
-`pipeline.batch` gives each parse worker an address-space limit (`WORKER_MEMORY`), so that a file that
+`pipeline.worker_pool` gives each parse worker an address-space limit (`WORKER_MEMORY`), so that a file that
 still explodes raises MemoryError in its own worker and becomes `memory_limit` for that file only.
 """
 

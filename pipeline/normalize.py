@@ -92,8 +92,3 @@ def parse_value(text: str) -> Value | None:
     if len(digits) > MAX_DIGITS and len(number.as_tuple().digits) > MAX_DIGITS:
         return Value(number, unit, bool(sign), "." in digits, implausible=True, unplaceable=True)
     return Value(number, unit, bool(sign), "." in digits)
-
-
-def is_blank(text: str) -> bool:
-    v = parse_value(text)
-    return v is not None and v.value is None

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.layout import Grid
+from pipeline.layout import Grid, grid_lines_text
 from pipeline.normalize import label_key
 
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]{1,2}、")
@@ -87,7 +87,7 @@ def find_sections(grid: Grid, lines: Sequence[str] | None = None,
         name = _heading(grid, i)
         if name:
             headings.append((i, name))
-    anchors = _anchors(grid, lines if lines is not None else [grid.line_text(i) for i in range(len(grid.lines))])
+    anchors = _anchors(grid, lines if lines is not None else grid_lines_text(grid))
     if anchors_out is not None:
         anchors_out.update(anchors)
     marks: list[tuple[int, str, bool]] = []  # (line, section, started at its heading)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-TEMPLATES = ("2019", "2021")
-
 # ---------------------------------------------------------------------------------------------
 # Section 二: proactive disclosure sub-tables (第二十条第（X）项)
 # ---------------------------------------------------------------------------------------------

@@ -24,8 +24,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.synth import SynthReport, document, make_values, render
 from pipeline.templates import APPLICANT_COLUMNS, APPLICATION_ROWS, OUTCOME_ROWS
+from synthetic.corpus import SynthReport, document, make_values, render
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 PREFIX = "fictional_"  # every file this module writes starts with it (and only these)

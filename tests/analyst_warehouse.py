@@ -2,7 +2,7 @@
 data/raw/ (synthetic/fictional_bodies.py) and a synthetic multi-year set of the sample bodies.
 
 The sample data (data/raw/) has one report per body, so on its own no cross-year mart has a pair of
-years. The synthetic reports (pipeline.synth) add earlier and later years for the same bodies, under
+years. The synthetic reports (synthetic.corpus) add earlier and later years for the same bodies, under
 name variants the body rule must join (`万东镇` / `万东镇人民政府`, `克井镇` / `克井镇人民政府`,
 `湘乡市泉塘镇人民政府` / `泉塘镇`) and three 东湖街道 it must keep apart. Their values are set by hand where a
 test pins them (continuity, stock balance, applications from legal persons) and satisfy A1–A3, R1–R3
@@ -23,8 +23,8 @@ import duckdb
 import pytest
 from warehouse_support import query
 
-from pipeline.synth import SynthReport, document, make_values, render
 from pipeline.templates import APPLICANT_COLUMNS, APPLICATION_ROWS, OUTCOME_ROWS
+from synthetic.corpus import SynthReport, document, make_values, render
 from synthetic.fictional_bodies import PREFIX as FICTIONAL_PREFIX
 
 PROJECT = Path(__file__).resolve().parents[1]

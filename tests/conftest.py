@@ -27,9 +27,3 @@ def parse_cached():
     return _parse_cached
 
 
-@pytest.fixture(scope="session")
-def seed_bytes():
-    """seed_bytes("000", "gb18030") -> that seed's text encoded (see variants.ENCODINGS)."""
-    import variants
-
-    return lambda seed, enc: variants.encode(variants.seed_text(seed), enc)

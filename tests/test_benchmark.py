@@ -21,8 +21,8 @@ from make_corpus import write_corpus  # noqa: E402
 
 from assets.lib.batch_parsing import parse_pending  # noqa: E402
 from assets.lib.manifest import scan_raw_dir  # noqa: E402
-from pipeline import export as ex  # noqa: E402
-from pipeline.synth import corpus  # noqa: E402
+from pipeline import batch_store as store  # noqa: E402
+from synthetic.corpus import corpus  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +81,8 @@ def test_accuracy_sees_a_changed_value_and_a_missing_cell(parsed_corpus, tmp_pat
     truth, _, parquet = parsed_corpus
     before = bench.accuracy(truth, parquet)
     copy = tmp_path / "parquet"
-    for dataset in ex.DATASETS:
-        src, dst = ex.dataset_dir(parquet, dataset), ex.dataset_dir(copy, dataset)
+    for dataset in store.DATASETS:
+        src, dst = store.dataset_dir(parquet, dataset), store.dataset_dir(copy, dataset)
         dst.mkdir(parents=True)
         changed = False
         for f in sorted(src.glob("*.parquet")):

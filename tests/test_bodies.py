@@ -1,4 +1,4 @@
-"""Body identity across years: the matching rule of pipeline/bodies.py on the cases it must get right,
+"""Body keys across years: the matching rule of pipeline/bodies.py on the cases it must get right,
 including the ones it must refuse to merge."""
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ import dagster as dg
 from assets.components.sql_models import STEP
 from assets.definitions import defs
 from assets.lib.model_files import description_of, directives, materialization_of, read_models, referenced_tables
-from pipeline.export import CELL_TABLES, DATASETS
+from pipeline.batch_store import DATASETS
+from pipeline.export import CELL_TABLES
 
 PROJECT = Path(__file__).resolve().parents[1]
 FACTS = [

@@ -25,10 +25,10 @@ from assets.lib.batch_loading import (
     load_batches,
     table_of,
 )
-from assets.lib.batch_parsing import _carry, parse_pending
+from assets.lib.batch_parsing import parse_pending
 from assets.lib.manifest import scan
 from pipeline import PARSER_VERSION
-from pipeline import export as ex
+from pipeline import batch_store as store
 from pipeline.bodies import assign_body_keys
 
 
@@ -38,11 +38,11 @@ def parse_into(raw: Path, parquet: Path, **kwargs) -> None:
 
 
 def counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {d: conn.execute(f"select count(*) from {table_of(d)}").fetchall()[0][0] for d in ex.DATASETS}
+    return {d: conn.execute(f"select count(*) from {table_of(d)}").fetchall()[0][0] for d in store.DATASETS}
 
 
 def parquet_counts(parquet: Path) -> dict[str, int]:
-    return {d: ex.read_dataset(parquet, d).select(pl.len()).collect().item() for d in ex.DATASETS}
+    return {d: store.read_dataset(parquet, d).select(pl.len()).collect().item() for d in store.DATASETS}
 
 
 @pytest.fixture
@@ -112,12 +112,12 @@ def test_a_batch_holding_a_cell_twice_is_refused_and_nothing_changes(setup):
     before = counts(conn)
     batch = sorted((parquet / "reports").glob("2*.parquet"))[0].stem
     cells = pl.read_parquet(parquet / "cells" / "art20_6" / f"{batch}.parquet")
-    frames = {d: pl.read_parquet(ex.dataset_dir(parquet, d) / f"{batch}.parquet") for d in ex.DATASETS}
+    frames = {d: pl.read_parquet(store.dataset_dir(parquet, d) / f"{batch}.parquet") for d in store.DATASETS}
     frames["art20_6"] = pl.concat([cells, cells.head(1)])
     broken = "29990101T000000000000-00000"
     frames["reports"] = frames["reports"].with_columns(batch_id=pl.lit(broken))
     frames["quarantine"] = frames["quarantine"].with_columns(batch_id=pl.lit(broken))
-    ex.write_batch(frames, parquet, broken)
+    store.write_batch(frames, parquet, broken)
     with pytest.raises(LoadError, match="art20_6: rows share"):
         load_batches(conn, parquet)
     assert counts(conn) == before
@@ -139,14 +139,15 @@ def test_a_content_in_two_dropped_batches_is_carried_once(tmp_path):
     shutil.copy(SAMPLES / SAMPLE_FILES[0], raw / SAMPLE_FILES[0])
     parse_into(raw, parquet)
     (first,) = [p.stem for p in (parquet / "reports").glob("2*.parquet")]
-    frames = {d: pl.read_parquet(ex.dataset_dir(parquet, d) / f"{first}.parquet") for d in ex.DATASETS}
+    frames = {d: pl.read_parquet(store.dataset_dir(parquet, d) / f"{first}.parquet") for d in store.DATASETS}
     second = "29990101T000000000000-00001"  # the same content parsed again (a run killed before the drop)
-    ex.write_batch({d: f.with_columns(batch_id=pl.lit(second)) if "batch_id" in f.columns else f
-                    for d, f in frames.items()}, parquet, second)
+    store.write_batch({d: f.with_columns(batch_id=pl.lit(second)) if "batch_id" in f.columns else f
+                       for d, f in frames.items()}, parquet, second)
     sha = frames["reports"]["report_id"][0]
-    carried = _carry(parquet, {first, second}, {sha}, "29990101T000000000000-00002")
+    carried = store.carry_over(parquet, {first, second}, {sha}, "29990101T000000000000-00002")
     assert carried == 1
-    out = {d: pl.read_parquet(ex.dataset_dir(parquet, d) / "29990101T000000000000-00002.parquet") for d in ex.DATASETS}
+    out = {d: pl.read_parquet(store.dataset_dir(parquet, d) / "29990101T000000000000-00002.parquet")
+           for d in store.DATASETS}
     assert out["reports"].height == 1
     assert out["applications"].height == frames["applications"].height > 0
     assert out["reports"]["batch_id"].to_list() == ["29990101T000000000000-00002"]

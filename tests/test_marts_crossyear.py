@@ -1,5 +1,5 @@
 """The cross-year comparison layer on the sample reports plus a synthetic multi-year set (tests/analyst_warehouse.py):
-body identity in the warehouse, the 2019-vs-2021 comparison mart (pinned rows: each canonical measure with both
+body keys in the warehouse, the 2019-vs-2021 comparison mart (pinned rows: each canonical measure with both
 formats' values and its comparability), applications per body and year, year-over-year deltas, continuity
 checks and the derived indicators."""
 
@@ -30,7 +30,7 @@ def test_the_graph_materialises(wh):
     assert wh.result.success
 
 
-# ------------------------------------------------------------------------------------------ body identity
+# ------------------------------------------------------------------------------------------ body keys
 
 
 def test_every_printed_name_has_one_body(wh):

@@ -30,7 +30,7 @@ from assets.defs.automation import (
 from assets.defs.publish import PUBLISH_KEY
 from assets.lib.manifest import scan_raw_dir
 from assets.lib.storage import DataPaths
-from pipeline.export import write_parquet_atomic
+from pipeline.batch_store import write_parquet_atomic
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "raw"
 SAMPLE = "2024_huaping-zhen_zhenjiang-qu.txt"

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from nightly_support import Warehouse, asset_metadata
 
 from pipeline import ParseError, Report, parse_bytes
-from pipeline.batch import parse_paths
+from pipeline.worker_pool import parse_paths
 
 SEEDS = sorted((Path(__file__).parent / "fixtures" / "seeds").glob("*.txt"))
 SEED_BYTES = [p.read_bytes() for p in SEEDS]

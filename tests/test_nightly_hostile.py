@@ -30,9 +30,9 @@ from assets.lib import batch_parsing
 from assets.lib.locking import LockTimeout, exclusive
 from assets.lib.manifest import scan
 from assets.lib.storage import lock_path
-from pipeline import export as ex
+from pipeline import batch_store as store
 from pipeline.listing import walk
-from pipeline.synth import corpus
+from synthetic.corpus import corpus
 
 AN_HOUR_AGO = time.time() - 3600
 LOCK_HOLDER = """
@@ -127,7 +127,7 @@ def test_a_file_changed_between_scan_and_parse_is_left_for_the_next_run(tmp_path
     target.write_bytes(target.read_bytes() + b"\n\xe8\xbf\xbd\xe5\x8a\xa0")  # appended after the scan
     summary = batch_parsing.parse_pending(manifest, raw, parquet, workers=1)
     assert (summary.parsed, summary.pending) == (2, 1)
-    assert SAMPLE_FILES[0] not in ex.read_dataset(parquet, "reports").collect()["file"].to_list()
+    assert SAMPLE_FILES[0] not in store.read_dataset(parquet, "reports").collect()["file"].to_list()
 
     # written to while it is read: the parsed bytes hash to another content, so it is not recorded either
     manifest = scan(raw).manifest

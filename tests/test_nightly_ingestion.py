@@ -1,4 +1,4 @@
-"""Night after night on one warehouse: incremental runs, report identity and versions, quarantine (issue 4,
+"""Night after night on one warehouse: incremental runs, report keys and versions, quarantine (issue 4,
 points 1–3). Real Dagster runs in process, a real DuckDB file, read back read-only from the published file.
 
 Night 1: the five samples, an empty file, a binary file, and a copy of one sample under an odd name.

@@ -32,8 +32,8 @@ from nightly_support import (
 )
 
 from assets.lib.atomic_publish import PublishError, publish, validate
-from pipeline import export as ex
-from pipeline.synth import corpus
+from pipeline import batch_store as store
+from synthetic.corpus import corpus
 
 SYNTHETIC = 600
 BATCH = 50
@@ -41,7 +41,7 @@ RUN_CONFIG = {"ops": {"parsed_datasets": {"config": {"batch_size": BATCH, "worke
 
 
 def batches(wh: Warehouse) -> set[str]:
-    return {p.stem for p in ex.dataset_dir(wh.parquet, "reports").glob("*.parquet")} - {"empty"}
+    return {p.stem for p in store.dataset_dir(wh.parquet, "reports").glob("*.parquet")} - {"empty"}
 
 
 @dataclass
@@ -156,7 +156,7 @@ def test_a_reader_holding_the_published_file_is_never_locked_out(story):
 def test_a_failed_step_publishes_nothing_and_the_next_run_completes(story):
     wh = story.wh
     before = wh.counts()
-    victim = sorted(ex.dataset_dir(wh.parquet, "art20_6").glob("2*.parquet"))[0]
+    victim = sorted(store.dataset_dir(wh.parquet, "art20_6").glob("2*.parquet"))[0]
     saved = victim.read_bytes()
     victim.write_bytes(b"not parquet at all")
     failed = wh.run(run_config=RUN_CONFIG)

@@ -145,7 +145,7 @@ def test_parse_error_survives_the_process_pool(tmp_path):
     """Batch workers return ParseErrors across processes: they must pickle with code and message."""
     import pickle
 
-    from pipeline.batch import parse_paths
+    from pipeline.worker_pool import parse_paths
 
     err = pickle.loads(pickle.dumps(ParseError("binary_file", "contains NUL bytes")))
     assert (err.code, err.message) == ("binary_file", "contains NUL bytes")

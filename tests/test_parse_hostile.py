@@ -280,7 +280,7 @@ _PEAK = """
 import json, resource, sys
 from pathlib import Path
 from pipeline import ParseError, parse_bytes
-from pipeline.batch import parse_paths
+from pipeline.worker_pool import parse_paths
 paths = [Path(p) for p in sys.argv[1:]]
 out = {str(p): getattr(r, "code", "report") for p, r in parse_paths(paths, workers=1, timeout=120)}
 try:  # the bomb again, in this process: its peak memory is what a worker's would be
@@ -531,15 +531,15 @@ def test_a_zero_lost_to_a_blank_in_an_identity_row_is_reported(blank):
 
 _CLI = textwrap.dedent("""
     import os, sys, time
-    import pipeline.batch as batch
-    real = batch.parse_file
+    import pipeline.worker_pool as worker_pool
+    real = worker_pool.parse_file
     def parse_file(path):
         if path.name.startswith("crash"):
             os._exit(3)  # the worker dies, as in a segfault of a C extension or the OOM killer
         if path.name.startswith("hang"):
             time.sleep(120)
         return real(path)
-    batch.parse_file = parse_file
+    worker_pool.parse_file = parse_file
     from pipeline.cli import main
     sys.exit(main(sys.argv[1:]))
 """)
@@ -580,7 +580,7 @@ def test_the_cli_stderr_holds_only_the_reasons(tmp_path):
 
 
 def test_parse_paths_memory_limit_is_forwarded(tmp_path):
-    # The pool's own limits are tested in test_batch_limits.py; here: the CLI's --max-memory reaches it.
+    # The pool's own limits are tested in test_worker_pool_limits.py; here: the CLI's --max-memory reaches it.
     from pipeline import cli
 
     seen = {}

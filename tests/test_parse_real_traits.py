@@ -11,7 +11,7 @@ import pytest
 from pipeline import parse_bytes
 from pipeline.model import Report
 from pipeline.runtogether.solve import solve_applications
-from pipeline.synth import SynthReport, make_report
+from synthetic.corpus import SynthReport, make_report
 
 COLS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
         "legal_service_org", "other_org", "total")

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from pipeline import ParseError, Report, parse_bytes
-from pipeline.synth import LAYOUTS, REAL_LAYOUTS, RUN_TOGETHER, SynthReport, make_real_like, report_rng
-from pipeline.synth_realistic import BROKEN_NUMBER_LAYOUTS
+from synthetic.corpus import LAYOUTS, REAL_LAYOUTS, RUN_TOGETHER, SynthReport, make_real_like, report_rng
+from synthetic.realistic import BROKEN_NUMBER_LAYOUTS
 
 N = 40
 SEED = 31

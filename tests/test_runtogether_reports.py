@@ -18,7 +18,7 @@ import pytest
 
 from pipeline import parse_bytes, parse_file
 from pipeline.runtogether.pieces import cut_runs
-from pipeline.synth import RUN_TOGETHER, SynthReport, document, make_values, render
+from synthetic.corpus import RUN_TOGETHER, SynthReport, document, make_values, render
 
 
 @pytest.mark.parametrize("template", ["2019", "2021"])

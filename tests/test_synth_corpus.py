@@ -10,7 +10,7 @@ import random
 import pytest
 
 from pipeline import parse_bytes
-from pipeline.synth import (
+from synthetic.corpus import (
     ENCODINGS,
     HTML,
     LAYOUTS,

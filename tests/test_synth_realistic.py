@@ -15,7 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.synth import (
+from pipeline.templates import (
+    APPLICANT_COLUMNS,
+    APPLICATION_COLUMNS,
+    APPLICATION_ROWS,
+    DISCLOSURE_TABLES,
+    OUTCOME_ROWS,
+    REVIEW_COLUMNS,
+    REVIEW_ROW,
+)
+from synthetic.corpus import (
     CRAWLED_PAGE,
     HTML,
     HTML_CHROME,
@@ -30,16 +39,7 @@ from pipeline.synth import (
     make_report,
     report_rng,
 )
-from pipeline.synth_realistic import BROKEN_NUMBER_LAYOUTS, TRAITS
-from pipeline.templates import (
-    APPLICANT_COLUMNS,
-    APPLICATION_COLUMNS,
-    APPLICATION_ROWS,
-    DISCLOSURE_TABLES,
-    OUTCOME_ROWS,
-    REVIEW_COLUMNS,
-    REVIEW_ROW,
-)
+from synthetic.realistic import BROKEN_NUMBER_LAYOUTS, TRAITS
 
 SAMPLE = 200
 TEXT_LAYOUTS = (*LAYOUTS, RUN_TOGETHER)
@@ -59,7 +59,7 @@ def samples() -> dict[str, list[tuple[SynthReport, bytes]]]:
 # the existing layouts are untouched
 # ---------------------------------------------------------------------------------------------
 
-# sha256 over the bytes and truth of these corpora, recorded with pipeline/synth.py as it was before the
+# sha256 over the bytes and truth of these corpora, recorded with synthetic/corpus.py as it was before the
 # real-like layouts were added: existing corpora, benchmarks and tests must not change. (A label changed in
 # pipeline/templates.py changes them too: record them again only when that change is intended.)
 BEFORE = {

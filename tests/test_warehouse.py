@@ -24,7 +24,7 @@ from assets.defs.automation import JOB_NAME
 from assets.lib.batch_loading import BODY_KEYS, BOOKKEEPING, CURRENT_PARSER, MANIFEST
 from assets.lib.incremental import MODEL_REPORTS
 from assets.lib.model_files import read_models
-from pipeline.export import DATASETS
+from pipeline.batch_store import DATASETS
 
 PROJECT = Path(__file__).resolve().parents[1]
 MODELS = read_models()

@@ -1,4 +1,5 @@
-"""Reports → Parquet datasets (pipeline/export.py) and incremental batch parsing, without Dagster."""
+"""Reports → frames (pipeline/export.py) → the Parquet batch store (pipeline/batch_store.py), and incremental
+batch parsing, without Dagster."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from warehouse_support import SAMPLE_FILES, SAMPLES
 
 from assets.lib import batch_parsing
 from assets.lib.manifest import scan_raw_dir, unique_files
+from pipeline import batch_store as store
 from pipeline import export as ex
 from pipeline.model import Cell, Check, Finding, ParseError, Report
 
@@ -48,7 +50,7 @@ def make_report(sha: str = "a" * 64, **kw) -> Report:
 def test_frames_lay_out_cells_long_with_the_template_of_their_table():
     batch = ex.frames([make_report()], [ex.Quarantined("bad.bin", "b" * 64, "binary_file", "NUL bytes")], "b1")
 
-    assert set(batch) == set(ex.DATASETS)
+    assert set(batch) == set(store.DATASETS)
     fees = batch["art20_8"].row(0, named=True)
     assert fees["template"] == "2021"  # the table's template, not the report's ("hybrid")
     assert fees["value"] == 194.3525 and fees["value_is_integer"] is False
@@ -71,25 +73,25 @@ def test_quarantined_from_any_error():
 
 
 def test_write_batch_then_read_and_drop(tmp_path):
-    ex.ensure_datasets(tmp_path)
-    assert ex.read_dataset(tmp_path, "reports").collect().height == 0
-    ex.write_batch(ex.frames([make_report()], [], "b1"), tmp_path, "b1")
-    ex.write_batch(ex.frames([make_report("c" * 64)], [], "b2"), tmp_path, "b2")
+    store.ensure_datasets(tmp_path)
+    assert store.read_dataset(tmp_path, "reports").collect().height == 0
+    store.write_batch(ex.frames([make_report()], [], "b1"), tmp_path, "b1")
+    store.write_batch(ex.frames([make_report("c" * 64)], [], "b2"), tmp_path, "b2")
 
-    state = ex.parsed_state(tmp_path)
+    state = store.parsed_state(tmp_path)
     assert sorted(state["batch_id"].to_list()) == ["b1", "b2"]
-    assert ex.read_dataset(tmp_path, "art20_8").collect().height == 2
+    assert store.read_dataset(tmp_path, "art20_8").collect().height == 2
 
-    ex.drop_batches(tmp_path, ["b1"])
-    assert ex.parsed_state(tmp_path)["batch_id"].to_list() == ["b2"]
-    assert ex.batch_ids_on_disk(tmp_path) == {"b2"}
+    store.drop_batches(tmp_path, ["b1"])
+    assert store.parsed_state(tmp_path)["batch_id"].to_list() == ["b2"]
+    assert store.batch_ids_on_disk(tmp_path) == {"b2"}
 
 
 def test_an_interrupted_batch_is_dropped(tmp_path):
     batch = ex.frames([make_report()], [], "b1")
-    ex.write_parquet_atomic(batch["applications"], ex.dataset_dir(tmp_path, "applications") / "b1.parquet")
-    assert ex.drop_incomplete_batches(tmp_path) == 1
-    assert ex.batch_ids_on_disk(tmp_path) == set()
+    store.write_parquet_atomic(batch["applications"], store.dataset_dir(tmp_path, "applications") / "b1.parquet")
+    assert store.drop_incomplete_batches(tmp_path) == 1
+    assert store.batch_ids_on_disk(tmp_path) == set()
 
 
 def test_manifest_keeps_hashes_and_first_seen(tmp_path):
@@ -121,14 +123,14 @@ def test_parse_pending_is_incremental(raw_and_parquet):
 
     first = batch_parsing.parse_pending(manifest, raw, parquet, batch_size=2, workers=2)
     assert (first.parsed, first.quarantined, first.batches_written) == (5, 1, 3)
-    assert ex.read_dataset(parquet, "reports").collect().height == 5
+    assert store.read_dataset(parquet, "reports").collect().height == 5
 
     second = batch_parsing.parse_pending(manifest, raw, parquet)
     assert (second.parsed, second.quarantined, second.already_parsed) == (0, 0, 6)
 
     forced = batch_parsing.parse_pending(manifest, raw, parquet, force=True)
     assert (forced.parsed, forced.quarantined, forced.batches_dropped) == (5, 1, 3)
-    reports = ex.read_dataset(parquet, "reports").collect()
+    reports = store.read_dataset(parquet, "reports").collect()
     assert reports.height == 5 and reports["report_id"].n_unique() == 5
 
 
@@ -136,10 +138,10 @@ def test_a_new_parser_version_reparses(raw_and_parquet, monkeypatch):
     raw, parquet = raw_and_parquet
     manifest = scan_raw_dir(raw)
     batch_parsing.parse_pending(manifest, raw, parquet)
-    monkeypatch.setattr(batch_parsing, "PARSER_VERSION", "next")
+    monkeypatch.setattr(store, "PARSER_VERSION", "next")
     again = batch_parsing.parse_pending(manifest, raw, parquet)
     assert again.batches_dropped == 1 and again.parsed == 5
-    cells = ex.read_dataset(parquet, "applications").collect()
+    cells = store.read_dataset(parquet, "applications").collect()
     assert cells.group_by("report_id").len()["len"].max() <= 25 * 7  # no duplicated cells
     assert cells.select(pl.struct("report_id", "row_key", "column_key").is_unique().all()).item()
 
@@ -166,14 +168,14 @@ def test_a_new_parser_version_keeps_the_reports_whose_files_are_gone(raw_and_par
     batch_parsing.parse_pending(manifest, raw, parquet)
     (raw / SAMPLE_FILES[0]).unlink()  # this report cannot be parsed again
     manifest = scan_raw_dir(raw, manifest)
-    monkeypatch.setattr(batch_parsing, "PARSER_VERSION", "next")
+    monkeypatch.setattr(store, "PARSER_VERSION", "next")
     again = batch_parsing.parse_pending(manifest, raw, parquet)
     assert (again.parsed, again.quarantined, again.carried) == (4, 1, 1)
-    reports = ex.read_dataset(parquet, "reports").collect()
+    reports = store.read_dataset(parquet, "reports").collect()
     assert reports.height == 5 and reports["report_id"].n_unique() == 5  # the deleted one is kept, once
-    cells = ex.read_dataset(parquet, "applications").collect()
+    cells = store.read_dataset(parquet, "applications").collect()
     assert cells["report_id"].n_unique() == 5
-    quarantine = ex.read_dataset(parquet, "quarantine").collect()
+    quarantine = store.read_dataset(parquet, "quarantine").collect()
     assert quarantine.height == 1
 
 
@@ -181,6 +183,6 @@ def test_too_large_files_are_quarantined_unread(raw_and_parquet):
     raw, parquet = raw_and_parquet
     (raw / "big.txt").write_bytes((raw / SAMPLE_FILES[1]).read_bytes() * 20)
     summary = batch_parsing.parse_pending(scan_raw_dir(raw), raw, parquet, max_file_bytes=100_000)
-    quarantine = ex.read_dataset(parquet, "quarantine").collect().sort("path")
+    quarantine = store.read_dataset(parquet, "quarantine").collect().sort("path")
     assert quarantine.select("path", "code").rows() == [("big.txt", "too_large"), ("empty.txt", "empty_file")]
     assert (summary.parsed, summary.quarantined) == (5, 2)

@@ -2,7 +2,7 @@
 
 One step inserts the Parquet batches the warehouse has not seen and deletes the ones a re-parse dropped
 (`assets/lib/batch_loading.py`), so its cost follows what is new, not the size of the warehouse. It also
-loads the manifest, the parser version and the body keys (the one place the body-identity rule of
+loads the manifest, the parser version and the body keys (the one place the body-key rule of
 pipeline/bodies.py runs), so that every relation built from these is plain SQL (`dbt_like_sql/`). Each table
 is its own asset (`loaded/<name>`), downstream of what it is loaded from.
 """
@@ -15,7 +15,7 @@ from assets.lib.duckdb_ops import POOL
 from assets.lib.storage import DataPaths, DuckDBWarehouse
 from assets.lib.ui_metadata import duckdb_table_metadata
 from pipeline import PARSER_VERSION
-from pipeline import export as ex
+from pipeline import batch_store as store
 
 BATCHES_KEY = dg.AssetKey([SCHEMA, "batches"])
 MANIFEST_KEY = dg.AssetKey([SCHEMA, "manifest"])
@@ -40,13 +40,13 @@ def loaded_key(dataset: str) -> dg.AssetKey:
                 f"(DuckDB table `{table_of(dataset)}`); loaded incrementally, one parse per report is chosen "
                 "downstream (dim_report).",
             )
-            for dataset in ex.DATASETS
+            for dataset in store.DATASETS
         ),
         dg.AssetSpec(
             BATCHES_KEY,
             group_name=SCHEMA,
             kinds={"duckdb"},
-            deps=[dataset_key(dataset) for dataset in ex.DATASETS],
+            deps=[dataset_key(dataset) for dataset in store.DATASETS],
             description=f"Which Parquet batch of which dataset is loaded (`{BOOKKEEPING}`), with its row count.",
         ),
         dg.AssetSpec(
@@ -85,7 +85,7 @@ def loaded_batches(context: dg.AssetExecutionContext, paths: DataPaths, warehous
                 **duckdb_table_metadata(conn, table_of(dataset), str(warehouse.build_path), count_rows=False),
                 "dagster/row_count": dg.MetadataValue.int(int(rows.get(dataset, 0))),
             }
-            for dataset in ex.DATASETS
+            for dataset in store.DATASETS
         }
         metadata[BATCHES_KEY] = {**duckdb_table_metadata(conn, BOOKKEEPING, str(warehouse.build_path)),
                                  **result.as_metadata()}

@@ -13,7 +13,7 @@ from assets.lib.duckdb_ops import POOL
 from assets.lib.storage import DataPaths, DuckDBWarehouse
 from assets.lib.ui_metadata import frame_metadata
 from pipeline import PARSER_VERSION
-from pipeline import export as ex
+from pipeline import batch_store as store
 
 DESCRIPTIONS = {
     "reports": "One row per parsed report (report_id = sha256): metadata, template, encoding, parser version.",
@@ -53,7 +53,7 @@ class ParseConfig(dg.Config):
             description=DESCRIPTIONS.get(dataset) or TABLE_DESCRIPTION.format(table=dataset),
             code_version=PARSER_VERSION,  # a new parser version re-parses: the UI shows the data as stale
         )
-        for dataset in ex.DATASETS
+        for dataset in store.DATASETS
     ],
     pool=POOL,
 )
@@ -80,13 +80,13 @@ def parsed_datasets(
         context.log.warning(f"refused {path}: {code}: {reason}")
     if len(summary.refusals) > SHOWN_REFUSALS:
         context.log.warning(f"… and {len(summary.refusals) - SHOWN_REFUSALS} more refused (table quarantine)")
-    for dataset in ex.DATASETS:
+    for dataset in store.DATASETS:
         extra = summary.as_metadata() if dataset == "reports" else {}
         yield dg.MaterializeResult(
             asset_key=dataset_key(dataset),
             metadata={
-                **frame_metadata(ex.read_dataset(paths.parquet, dataset), f"loaded.{dataset}"),
-                "dagster/uri": dg.MetadataValue.path(str(ex.dataset_dir(paths.parquet, dataset))),
+                **frame_metadata(store.read_dataset(paths.parquet, dataset), f"loaded.{dataset}"),
+                "dagster/uri": dg.MetadataValue.path(str(store.dataset_dir(paths.parquet, dataset))),
                 "parser_version": PARSER_VERSION,
                 **extra,
             },

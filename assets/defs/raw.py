@@ -9,7 +9,7 @@ from assets.lib.manifest import conform, present_files, scan, scan_summary
 from assets.lib.sensing import SETTLE_SECONDS
 from assets.lib.storage import DataPaths, DuckDBWarehouse
 from assets.lib.ui_metadata import frame_metadata
-from pipeline.export import write_parquet_atomic
+from pipeline.batch_store import write_parquet_atomic
 
 
 class ScanConfig(dg.Config):

@@ -1,14 +1,15 @@
 """What the SQL models read, loaded into DuckDB: the tables of schema `loaded`.
 
-Every complete parse batch (`pipeline/export.py`) is inserted once into `loaded.<dataset>`, each row with
-its `batch_id`; a batch whose files are gone (dropped after a re-parse) is deleted again. The table
+Every complete batch of the Parquet batch store (`pipeline/batch_store.py`) is inserted once into
+`loaded.<dataset>`, each row with its `batch_id`; a batch whose files are gone (dropped after a re-parse)
+is deleted again. The table
 `loaded.batches` records which batches are in, so a run reads only what is new: adding 100 reports to
 100,000 inserts one batch instead of rewriting ten million cells. The warehouse's fact, finding and
 check relations are views over these tables that keep one parse per report (`dbt_like_sql/warehouse/`).
 
 Beside the batches, the three other inputs of the SQL models (`load_inputs`), so that every model is plain
 SQL over tables: `loaded.manifest` (the raw files' manifest, from its Parquet file), `loaded.current_parser`
-(the parser version of this code, one row) and `loaded.body_keys` (the body-identity rule of
+(the parser version of this code, one row) and `loaded.body_keys` (the body-key rule of
 pipeline/bodies.py applied to every organization name loaded: the one place it runs).
 
 Everything happens in one transaction: a run killed while loading leaves the tables as they were, and
@@ -25,6 +26,7 @@ import polars as pl
 
 from assets.lib.duckdb_ops import quote, transaction
 from pipeline import PARSER_VERSION
+from pipeline import batch_store as store
 from pipeline import export as ex
 from pipeline.bodies import assign_body_keys, split_body_name
 
@@ -42,7 +44,7 @@ def table_of(dataset: str) -> str:
 
 def columns_of(dataset: str) -> dict[str, str]:
     """column → DuckDB type of the mirror table: the dataset's schema, with `batch_id` last if it lacks one."""
-    schema = ex.DATASETS[dataset][1]
+    schema = store.DATASETS[dataset][1]
     columns = {name: _DUCKDB_TYPES[dtype] for name, dtype in schema.items()}
     columns.setdefault("batch_id", "VARCHAR")
     return columns
@@ -85,7 +87,7 @@ def _ensure_table(conn: duckdb.DuckDBPyConnection, dataset: str) -> bool:
 def _select_files(dataset: str, files: list[Path]) -> str:
     paths = "[" + ", ".join(quote(str(f)) for f in files) + "]"
     names = ", ".join(f'"{name}"' for name in columns_of(dataset) if name != "batch_id")
-    if "batch_id" in ex.DATASETS[dataset][1]:
+    if "batch_id" in store.DATASETS[dataset][1]:
         return f"select {names}, batch_id from read_parquet({paths})"
     return f"select {names}, parse_filename(filename, true) as batch_id from read_parquet({paths}, filename = true)"
 
@@ -127,14 +129,14 @@ def _row_counts(conn: duckdb.DuckDBPyConnection, files: list[Path]) -> dict[str,
 
 
 def _insert_batches(conn: duckdb.DuckDBPyConnection, parquet_dir: Path) -> LoadResult:
-    complete = ex.complete_batch_ids(parquet_dir)  # an interrupted run's partial batch is not loaded
+    complete = store.complete_batch_ids(parquet_dir)  # an interrupted run's partial batch is not loaded
     inserted_batches, deleted_batches, rows_in, rows_out, rebuilt = set(), set(), 0, 0, []
     conn.execute(f"create schema if not exists {SCHEMA}")
     conn.execute(
         f"create table if not exists {BOOKKEEPING} "
         "(dataset varchar, batch_id varchar, n_rows bigint, loaded_at timestamptz default current_timestamp)"
     )
-    for dataset in ex.DATASETS:
+    for dataset in store.DATASETS:
         if _ensure_table(conn, dataset):
             rebuilt.append(dataset)
         have = {b for (b,) in conn.execute(f"select batch_id from {BOOKKEEPING} where dataset = ?",
@@ -150,7 +152,7 @@ def _insert_batches(conn: duckdb.DuckDBPyConnection, parquet_dir: Path) -> LoadR
             )
             deleted_batches.update(gone)
         new = sorted(complete - have)
-        files = [f for b in new if (f := ex.dataset_dir(parquet_dir, dataset) / f"{b}.parquet").exists()]
+        files = [f for b in new if (f := store.dataset_dir(parquet_dir, dataset) / f"{b}.parquet").exists()]
         counts: dict[str, int] = {}
         if files:
             select = _select_files(dataset, files)

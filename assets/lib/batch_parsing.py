@@ -1,17 +1,14 @@
-"""Incremental batch parsing: parse what the manifest has and the Parquet datasets lack.
+"""Incremental batch parsing: parse what the manifest has and the Parquet batch store lacks.
 
-A content (sha256) is parsed once per parser version. Only contents present in the raw directory now
-are parsed: new contents, and contents whose parse is stale (another parser version, or everything with
-`force`). The cost of a run is proportional to what is new, not to what is already there.
+The store's rules (what is done, which batches are stale, what is carried out of them, complete and
+incomplete batches) are `pipeline.batch_store`'s; this module feeds it. Only contents present in the raw
+directory now are parsed: new contents, and contents whose parse is stale. The cost of a run is
+proportional to what is new, not to what is already there.
 
-New contents are parsed on all cores with a time limit per file (`pipeline.batch.parse_paths`), and
-written in batches of `batch_size` reports, one Parquet file per dataset and batch. A batch holding a
-stale parse of a present content is dropped once the new parse is written; the contents of that batch
-whose files are gone from the raw directory (they cannot be parsed again) are first carried into a new
-batch as they were, so the history of deleted reports is never lost. A run killed at any point leaves
-complete batches (kept: the next run does not parse them again) and at most one incomplete batch
-(removed by the next run); the same content in two batches is harmless, because the warehouse reads
-one batch per report (`dbt_like_sql/warehouse/dim_report.sql`).
+New contents are parsed on all cores with a time limit per file (`pipeline.worker_pool.parse_paths`),
+and written in batches of `batch_size` reports, one Parquet file per dataset and batch. A run killed at
+any point leaves complete batches (kept: the next run does not parse them again) and at most one
+incomplete batch (removed by the next run).
 
 Entries the scan refused (`assets/lib/manifest.py`) are quarantined with their reason without being
 opened. A file is parsed only as the scan recorded it: one whose size or mtime moved since (still being
@@ -25,16 +22,15 @@ import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
 import polars as pl
 
 from assets.lib.manifest import fs_path, unique_files
-from pipeline import PARSER_VERSION
+from pipeline import batch_store as store
 from pipeline import export as ex
-from pipeline.batch import parse_paths, prefetch
+from pipeline.worker_pool import parse_paths, prefetch
 
 DEFAULT_TIMEOUT_SECONDS = 300.0  # per file: no file can hang a run
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are quarantined as `too_large` without being read
@@ -62,58 +58,9 @@ def _chunks(items: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
-def new_batch_id(index: int) -> str:
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{index:05d}"
-
-
 def text(value: str) -> str:
     """A string that can be stored (file names and messages may carry undecodable bytes as surrogates)."""
     return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def stale_batches(state: pl.DataFrame, present: set[str] | None = None, force: bool = False) -> set[str]:
-    """Batches to re-parse: they hold a present content parsed by another parser version (any, with force).
-
-    Without `present`, every content counts as present.
-    """
-    stale = state if force else state.filter(pl.col("parser_version") != PARSER_VERSION)
-    if present is not None:
-        stale = stale.filter(pl.col("sha256").is_in(list(present)))
-    return set(stale["batch_id"].unique().to_list())
-
-
-def _carry(parquet_dir: Path, batches: set[str], shas: set[str], batch_id: str) -> int:
-    """Copy the rows of `shas` from `batches` into the new batch `batch_id` (as they were parsed).
-
-    A content found in several of these batches (parsed twice by a killed run) is carried once, from
-    the latest of them, so the new batch never holds a report twice.
-    """
-    if not batches or not shas:
-        return 0
-    wanted = list(shas)
-    keys = {dataset: "sha256" if dataset in ex.COMMIT_DATASETS else "report_id" for dataset in ex.DATASETS}
-    frames: dict[str, pl.DataFrame] = {}
-    for dataset, (folder, schema) in ex.DATASETS.items():
-        key = keys[dataset]
-        parts = [
-            pl.read_parquet(f, schema=schema).filter(pl.col(key).is_in(wanted)).with_columns(_from=pl.lit(b))
-            for b in sorted(batches)
-            if (f := parquet_dir / folder / f"{b}.parquet").exists()
-        ]
-        frames[dataset] = pl.concat(parts) if parts else pl.DataFrame(schema=schema).with_columns(_from=pl.lit(""))
-    latest = pl.concat([
-        frames["reports"].select(sha=pl.col("report_id"), _from="_from"),
-        frames["quarantine"].select(sha=pl.col("sha256"), _from="_from"),
-    ]).group_by("sha").agg(pl.col("_from").max())
-    batch: dict[str, pl.DataFrame] = {}
-    for dataset, frame in frames.items():
-        frame = frame.join(latest, left_on=[keys[dataset], "_from"], right_on=["sha", "_from"], how="semi")
-        frame = frame.drop("_from")
-        if "batch_id" in frame.columns:
-            frame = frame.with_columns(batch_id=pl.lit(batch_id))
-        batch[dataset] = frame
-    ex.write_batch(batch, parquet_dir, batch_id)
-    return batch["reports"].height + batch["quarantine"].height
 
 
 def _not_as_scanned(path: Path, root: str | None, size: int, mtime: int) -> str | tuple[str, str] | None:
@@ -149,18 +96,12 @@ def parse_pending(
     max_file_bytes: int | None = DEFAULT_MAX_FILE_BYTES,
 ) -> ParseSummary:
     """Bring the Parquet datasets up to date with the manifest; returns what was done."""
-    ex.drop_incomplete_batches(parquet_dir)
-    state = ex.parsed_state(parquet_dir)
+    store.drop_incomplete_batches(parquet_dir)
     files = unique_files(manifest)
     present = set(files["sha256"].to_list())
-    dropped = stale_batches(state, present, force)
-    is_dropped = pl.col("batch_id").is_in(list(dropped))
-    kept = set(state.filter(~is_dropped)["sha256"].to_list())
-    in_dropped = set(state.filter(is_dropped)["sha256"].to_list())
-    done = set(state.filter(~is_dropped & (pl.col("parser_version") == PARSER_VERSION))["sha256"].to_list())
-    carry = in_dropped - present - kept  # parsed contents whose files are gone: keep them as they are
+    plan = store.plan(store.parsed_state(parquet_dir), present, force)
 
-    todo = files.filter(~pl.col("sha256").is_in(list(done)))
+    todo = files.filter(~pl.col("sha256").is_in(list(plan.done)))
     refused_rows = todo.filter(pl.col("refused").is_not_null())
     todo = todo.filter(pl.col("refused").is_null())
     too_large = todo.filter(pl.col("size_bytes") > max_file_bytes) if max_file_bytes else todo.clear()
@@ -205,27 +146,25 @@ def parse_pending(
                 refused.append(ex.Quarantined.from_error(text(display), sha, result))
         refused = [ex.Quarantined(q.path, q.sha256, q.code, text(q.reason)) for q in refused]
         refusals += [(q.path, q.code, q.reason) for q in refused]
-        batch_id = new_batch_id(index)
-        ex.write_batch(ex.frames(reports, refused, batch_id), parquet_dir, batch_id)
+        batch_id = store.new_batch_id(index)
+        store.write_batch(ex.frames(reports, refused, batch_id), parquet_dir, batch_id)
         parsed, quarantined, batches = parsed + len(reports), quarantined + len(refused), batches + 1
     if batches == 0 and refused_early:
-        batch_id = new_batch_id(0)
-        ex.write_batch(ex.frames([], refused_early, batch_id), parquet_dir, batch_id)
+        batch_id = store.new_batch_id(0)
+        store.write_batch(ex.frames([], refused_early, batch_id), parquet_dir, batch_id)
         quarantined, batches = len(refused_early), 1
         refusals = [(q.path, q.code, text(q.reason)) for q in refused_early]
-    carried = _carry(parquet_dir, dropped, carry, new_batch_id(index + 1))
+    carried = store.finish(parquet_dir, plan, store.new_batch_id(index + 1))
     batches += bool(carried)
-    ex.drop_batches(parquet_dir, dropped)
-    ex.ensure_datasets(parquet_dir)
     return ParseSummary(
         files_in_manifest=manifest.height,
-        already_parsed=len(done & present),
+        already_parsed=len(plan.done & present),
         parsed_files=parsed + quarantined,
         parsed=parsed,
         quarantined=quarantined,
         pending=pending,
         carried=carried,
         batches_written=batches,
-        batches_dropped=len(dropped),
+        batches_dropped=len(plan.stale),
         refusals=tuple(refusals),
     )

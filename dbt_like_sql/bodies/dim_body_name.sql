@@ -1,4 +1,4 @@
--- Body identity across years: one row per organization name printed in the reports (dim_report), with its
+-- Body keys across years: one row per organization name printed in the reports (dim_report), with its
 -- `body_key` and `ambiguous` from loaded.body_keys (the rule of pipeline/bodies.py, applied once per run to
 -- every organization name loaded: normalised name, township prefix compatible, never merging two bodies; a
 -- bare name that could be either of two bodies keeps a key of its own). `body_name` is the display name of

@@ -1,4 +1,4 @@
--- Reports with their body (`dim_body_name`: the body-identity rule of pipeline/bodies.py) and the flag the
+-- Reports with their body (`dim_body_name`: the body-key rule of pipeline/bodies.py) and the flag the
 -- cross-year marts count by: `is_body_primary` marks one report per body and year, the current version
 -- (`is_current`), with ties between name variants broken by the most parsed cells, then the latest
 -- publication date. Reports without an organization or a year have no body and are never primary.

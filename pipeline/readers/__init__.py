@@ -16,7 +16,7 @@ from pathlib import PurePath
 
 from pipeline import limits
 from pipeline.decoding import Replaced, decode
-from pipeline.layout import Grid, text_grid
+from pipeline.layout import Grid, grid_lines_text, text_grid  # grid_lines_text: re-exported for the readers
 from pipeline.model import ParseError
 
 INPUT_FORMATS = ("text", "html", "docx", "pdf")
@@ -40,11 +40,6 @@ class Document:
     confidence: float
     input_format: str  # text | html | docx | pdf
     replaced: Replaced | None = None  # bytes the decoding replaced by U+FFFD (text and HTML only)
-
-
-def grid_lines_text(grid: Grid) -> list[str]:
-    """The plain text of every grid line (cells joined by a space), aligned with the grid."""
-    return [" ".join(c.strip() for c in cells if c.strip()) for cells in grid.lines]
 
 
 def sniff_format(data: bytes) -> str:

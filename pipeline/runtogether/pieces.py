@@ -39,7 +39,6 @@ class Piece:
 
 
 _DIGITS = frozenset("0123456789")
-_RUN_SIGNS = frozenset(".+-—–/")
 _RUN_CHARS = re.compile(r"[0-9.+\-—–/\s]+")  # digits, run signs and whitespace (str.isspace)
 # `无` directly before a digit is a blank cell inside the run (`…数量无579…`, `…0无4.…`); before anything else
 # it is label text: `4.无正当理由大量反复申请` is a row label of the 2021 template.

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import variants as V
 
-import pipeline.batch as batch
-from pipeline.batch import parse_paths
+import pipeline.worker_pool as worker_pool
+from pipeline.worker_pool import parse_paths
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="RLIMIT_AS and PR_SET_PDEATHSIG are Linux's")
@@ -28,12 +28,12 @@ def _hungry_parse_file(path: Path):
     return _real_parse_file(path)
 
 
-_real_parse_file = batch.parse_file
+_real_parse_file = worker_pool.parse_file
 
 
 @linux_only
 def test_a_worker_over_its_memory_limit_fails_its_file_only(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "parse_file", _hungry_parse_file)  # the workers are forked: they inherit it
+    monkeypatch.setattr(worker_pool, "parse_file", _hungry_parse_file)  # the workers are forked: they inherit it
     paths = []
     for name in ("a.txt", "bomb.txt", "c.txt"):
         (tmp_path / name).write_text(V.seed_text("001"), encoding="utf-8")
@@ -47,14 +47,14 @@ def test_a_worker_over_its_memory_limit_fails_its_file_only(tmp_path, monkeypatc
 _ORPHANS = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
-    import pipeline.batch as batch
+    import pipeline.worker_pool as worker_pool
     pids = Path(sys.argv[1])
     def parse_file(path):
         (pids / str(os.getpid())).touch()  # a worker, hanging on a slow file
         time.sleep(300)
-    batch.parse_file = parse_file
+    worker_pool.parse_file = parse_file
     files = [pids / f"{k}.txt" for k in range(2)]
-    list(batch.parse_paths(files, workers=2, timeout=600))
+    list(worker_pool.parse_paths(files, workers=2, timeout=600))
 """)
 
 
@@ -96,7 +96,7 @@ def test_the_address_space_limit_is_what_the_worker_inherited_plus_the_budget():
     import resource
 
     script = textwrap.dedent("""
-        import resource, pipeline.batch as b
+        import resource, pipeline.worker_pool as b
         b._limit_memory(1 << 30)
         print(resource.getrlimit(resource.RLIMIT_AS)[0])
     """)

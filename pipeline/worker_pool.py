@@ -1,6 +1,6 @@
 """Many files at once: the same `parse_file` mapped over a process pool, in input order.
 
-This is the batch path for the CLI and the warehouse: workers return picklable results, and a failed
+This is the many-files path for the CLI and the warehouse: workers return picklable results, and a failed
 file yields its ParseError instead of stopping the run.
 
 With `timeout`, every file gets a bounded time (the nightly ingestion and `pipeline parse DIR` use it): a
@@ -65,7 +65,7 @@ def _parse_one(path: Path) -> Result:
                           + (f" ({_memory_limit / (1 << 30):g} GiB)" if _memory_limit else ""))
     except RecursionError:
         return ParseError("parser_crash", "the file nests its content deeper than the parser can follow")
-    except Exception as exc:  # a parser bug must not kill the batch: report it against the file
+    except Exception as exc:  # a parser bug must not kill the run: report it against the file
         return ParseError("parser_crash", f"{type(exc).__name__}: {exc}")
 
 
@@ -165,7 +165,7 @@ def parse_paths(
 
     With `transform`, workers yield transform(report) instead of the Report (e.g. `report_json`, or
     columnar rows for the warehouse), so that the expensive part of serialising runs in parallel too.
-    With `timeout` (seconds per file), no file can hang or crash the batch (see the module docstring).
+    With `timeout` (seconds per file), no file can hang or crash the run (see the module docstring).
     `memory_limit`: bytes of address space each worker may add to what it inherited (None: no limit).
     Without a timeout, fewer than 8 files or one worker are parsed in this process, with no limit.
     """

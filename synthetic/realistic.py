@@ -1,10 +1,10 @@
 """Generated reports that look like real files (spec §14–§15, issue 13 point 6), each with its exact truth.
 
-The layouts of pipeline.synth all parse exactly, while real files break the parser. This module renders
+The layouts of synthetic.corpus all parse exactly, while real files break the parser. This module renders
 what real files do: a crawler's text of the page on one line (CRAWLED_PAGE), a PDF converted to markdown
 with wrapped labels and page breaks inside tables (PDF_MARKDOWN), a CMS export of <p> and <table> only
 (HTML_FRAGMENT), a page inside 100–400 K characters of site chrome (HTML_CHROME), and the traits a text
-layout of pipeline.synth can show (heading variants, a number broken inside its cell).
+layout of synthetic.corpus can show (heading variants, a number broken inside its cell).
 
 Every report is built once as blocks (texts and tables whose value cells carry their truth key) and then
 rendered; the traits are drawn from the report's own random source and listed in `SynthReport.traits`
@@ -18,7 +18,17 @@ import random
 from dataclasses import dataclass, field
 from html import escape
 
-from pipeline.synth import (
+from pipeline.templates import (
+    APPLICANT_COLUMNS,
+    APPLICATION_COLUMNS,
+    APPLICATION_GROUPS,
+    APPLICATION_ROWS,
+    DISCLOSURE_TABLES,
+    OUTCOME_ROWS,
+    REVIEW_COLUMNS,
+    REVIEW_ROW,
+)
+from synthetic.corpus import (
     CRAWLED_PAGE,
     ENCODINGS,
     HTML_CHROME,
@@ -34,16 +44,6 @@ from pipeline.synth import (
     document,
     render,
     render_html,
-)
-from pipeline.templates import (
-    APPLICANT_COLUMNS,
-    APPLICATION_COLUMNS,
-    APPLICATION_GROUPS,
-    APPLICATION_ROWS,
-    DISCLOSURE_TABLES,
-    OUTCOME_ROWS,
-    REVIEW_COLUMNS,
-    REVIEW_ROW,
 )
 
 Values = dict[Key, int | float | None]
@@ -67,7 +67,7 @@ TRAITS: dict[str, tuple[str, ...]] = {
     HTML_FRAGMENT: (*_SHARED, "strong_headings", "word_cells", "no_title", "gb18030"),
     HTML_CHROME: ("site_chrome",),
 }
-# The text layouts of pipeline.synth keep their own rendering; these are the traits they can show.
+# The text layouts of synthetic.corpus keep their own rendering; these are the traits they can show.
 BROKEN_NUMBER_LAYOUTS = ("pipe", "pipe_trailing", "tab", "markdown")  # a cell delimiter keeps `1 62` one cell
 for _layout in (*LAYOUTS, RUN_TOGETHER):
     TRAITS[_layout] = (*_HEADINGS, "broken_number") if _layout in BROKEN_NUMBER_LAYOUTS else _HEADINGS
@@ -825,7 +825,7 @@ def _chrome(r: SynthReport, rng: random.Random, size: int) -> tuple[str, str]:
 
 
 def render_chrome(r: SynthReport, rng: random.Random, blank: str) -> str:
-    """The HTML page of pipeline.synth with 100–400 K characters of site chrome around the article."""
+    """The HTML page of synthetic.corpus with 100–400 K characters of site chrome around the article."""
     page = render_html(r, document(r, rng, blank), rng)
     before, after = _chrome(r, rng, rng.randint(100_000, 400_000))
     page = page.replace('<div class="main">', f'{before}\n<div class="main">', 1)
@@ -844,7 +844,7 @@ _CANONICAL = {
 
 
 def _text_layout(r: SynthReport, rng: random.Random, blank: str, broken: bool) -> str:
-    """document() of pipeline.synth with heading variants and maybe a broken number; then its layout."""
+    """document() of synthetic.corpus with heading variants and maybe a broken number; then its layout."""
     headings = _headings(r, rng)
     lines: list[tuple[bool, list[str]]] = []
     for is_table, cells in document(r, rng, blank):
@@ -887,7 +887,7 @@ def _blank_cells(r: SynthReport, rng: random.Random) -> None:
 def make_real_like(i: int, rng: random.Random, layout: str | None = None,
                    defect_rate: float = 0.1) -> tuple[SynthReport, bytes]:
     """Report number i in a real-file layout (REAL_LAYOUTS, drawn when None) or in a text layout of
-    pipeline.synth with the traits it can show (TRAITS[layout]). Deterministic for the state of `rng`."""
+    synthetic.corpus with the traits it can show (TRAITS[layout]). Deterministic for the state of `rng`."""
     if layout is None:
         layout = rng.choices(list(_LAYOUT_WEIGHTS), list(_LAYOUT_WEIGHTS.values()))[0]
     if layout not in TRAITS:

@@ -1,4 +1,4 @@
-"""`pipeline.batch.prefetch`: the parser keeps going while the warehouse writes a batch (issue 7)."""
+"""`pipeline.worker_pool.prefetch`: the parser keeps going while the warehouse writes a batch (issue 7)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from pipeline.batch import parse_paths, prefetch
+from pipeline.worker_pool import parse_paths, prefetch
 
 
 def test_every_item_arrives_in_order_while_the_consumer_is_slow():

@@ -6,7 +6,7 @@ Used by the benchmark (throughput and accuracy) and by tests that need combinati
 
 The layouts here all parse exactly; real files do not (spec §15). The layouts in REAL_LAYOUTS (a crawled
 page on one line, a PDF converted to markdown, a CMS fragment, a page buried in site chrome) are rendered
-by pipeline.synth_realistic; `make_report` and `corpus` produce them only when asked, so the reports of
+by synthetic.realistic; `make_report` and `corpus` produce them only when asked, so the reports of
 the existing layouts stay byte for byte what they were for a given seed.
 """
 
@@ -34,7 +34,7 @@ Key = tuple[str, str, str]
 LAYOUTS = ("pipe", "pipe_trailing", "tab", "markdown", "block", "stream")
 RUN_TOGETHER = "run_together"  # crawled text, cells glued with no delimiter (spec §14): only identities split it
 HTML = "html"  # a government web page (spec §10): not in LAYOUTS, which are the text layouts
-# Real-file layouts (spec §15, pipeline.synth_realistic): never drawn unless asked for.
+# Real-file layouts (spec §15, synthetic.realistic): never drawn unless asked for.
 CRAWLED_PAGE = "crawled_page"  # a crawler's header block, then the whole page on one line
 PDF_MARKDOWN = "pdf_markdown"  # a PDF converted to markdown: wrapped labels, page breaks inside tables
 HTML_FRAGMENT = "html_fragment"  # a CMS export: <p> and <table> only, several KB of prose first
@@ -70,7 +70,7 @@ class SynthReport:
     values: dict[Key, int | float | None]  # the printed truth
     defects: list[str] = field(default_factory=list)
     lost_labels: bool = False
-    traits: list[str] = field(default_factory=list)  # real-file traits shown (pipeline.synth_realistic.TRAITS)
+    traits: list[str] = field(default_factory=list)  # real-file traits shown (synthetic.realistic.TRAITS)
     detail: dict[str, object] = field(default_factory=dict)  # what a trait printed, for tests; not in the truth
 
     def truth(self) -> dict:
@@ -413,8 +413,8 @@ def report_rng(seed: int, i: int, purpose: str = "report") -> random.Random:
 def make_real_like(i: int, rng: random.Random, layout: str | None = None,
                    defect_rate: float = 0.1) -> tuple[SynthReport, bytes]:
     """Report number i in a layout of REAL_LAYOUTS (drawn when None), or in a text layout of LAYOUTS /
-    RUN_TOGETHER with the real-file traits that layout can show (see pipeline.synth_realistic)."""
-    from pipeline.synth_realistic import make_real_like as make  # it builds on this module
+    RUN_TOGETHER with the real-file traits that layout can show (see synthetic.realistic)."""
+    from synthetic.realistic import make_real_like as make  # it builds on this module
 
     return make(i, rng, layout, defect_rate)
 
