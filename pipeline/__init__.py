@@ -2,7 +2,10 @@
 
 Pure library: no Dagster here. The public entry points are `parse_bytes` and `parse_file`, which
 return a `Report` (spec §13 via `Report.to_dict()`) or raise `ParseError` for a file that is not a
-usable report (empty, binary, undecodable, not a report).
+usable report (empty, binary, undecodable, not a report; every code in docs/parser.md).
+
+"spec §N" in the docstrings cites the format specification the project started from, which lives outside
+the repository; docs/spec-sections.md says where each section is declared or implemented here.
 """
 
 from pipeline.model import PARSER_VERSION, Cell, Check, Finding, ParseError, Report

@@ -39,6 +39,22 @@ def charts_dir() -> Path:
     return Path(env_path("WAREHOUSE_DB", "data/warehouse/warehouse.duckdb")).parent / "charts"
 
 
+def _bars(frame: pl.DataFrame, value: str, value_title: str, color: str, scale: alt.Scale | None, title: str,
+          height: int) -> alt.Chart:
+    """Stacked bars of `value` per year (`年份`), coloured by `color`."""
+    return (
+        alt.Chart(alt.Data(values=frame.to_dicts()))
+        .mark_bar()
+        .encode(
+            x=alt.X("年份:O", title="统计年度", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(f"sum({value}):Q", title=value_title),
+            color=alt.Color(f"{color}:N", title=color, **({"scale": scale} if scale else {})),
+            tooltip=["年份:O", f"{color}:N", f"sum({value}):Q"],
+        )
+        .properties(title=title, width=420, height=height)
+    )
+
+
 def series_chart(series: pl.DataFrame) -> alt.VConcatChart:
     """Stacked bars of new applications per year by applicant group, above the bodies per year and format."""
     groups = series.select(
@@ -53,28 +69,10 @@ def series_chart(series: pl.DataFrame) -> alt.VConcatChart:
         (pl.col("template") + " 格式").alias("报告格式"),
         pl.col("bodies").alias("机关数"),
     )
-    applications = (
-        alt.Chart(alt.Data(values=groups.to_dicts()))
-        .mark_bar()
-        .encode(
-            x=alt.X("年份:O", title="统计年度", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("sum(新收申请):Q", title="本年新收申请（件）"),
-            color=alt.Color("申请人:N", title="申请人"),
-            tooltip=["年份:O", "申请人:N", "sum(新收申请):Q"],
-        )
-        .properties(title="本年新收政府信息公开申请 (new_received, exact across formats)", width=420, height=220)
-    )
-    bodies = (
-        alt.Chart(alt.Data(values=formats.to_dicts()))
-        .mark_bar()
-        .encode(
-            x=alt.X("年份:O", title="统计年度", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("sum(机关数):Q", title="报告机关数"),
-            color=alt.Color("报告格式:N", title="报告格式", scale=alt.Scale(scheme="set2")),
-            tooltip=["年份:O", "报告格式:N", "sum(机关数):Q"],
-        )
-        .properties(title="报告机关数，按年度报告格式 (bodies per year and format)", width=420, height=120)
-    )
+    applications = _bars(groups, "新收申请", "本年新收申请（件）", "申请人", None,
+                         "本年新收政府信息公开申请 (new_received, exact across formats)", height=220)
+    bodies = _bars(formats, "机关数", "报告机关数", "报告格式", alt.Scale(scheme="set2"),
+                   "报告机关数，按年度报告格式 (bodies per year and format)", height=120)
     return (
         alt.vconcat(applications, bodies)
         .resolve_scale(color="independent")
