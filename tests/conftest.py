@@ -1,15 +1,12 @@
-"""Shared test helpers. Ground truth and the variant generator live in tests/variants.py."""
+"""Fixtures shared by every test module. The helper modules are a package: tests/support/."""
 
 from __future__ import annotations
 
 import functools
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # `import variants` under any import mode
 # Tests land files and run at once: no settle window (the tests of the window set their own).
 os.environ.setdefault("RAW_SETTLE_SECONDS", "0")
 
@@ -25,5 +22,4 @@ def _parse_cached(data: bytes, file: str):
 def parse_cached():
     """parse_bytes memoised on (bytes, file name): several tests read the same parse."""
     return _parse_cached
-
 
