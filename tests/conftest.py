@@ -23,3 +23,10 @@ def parse_cached():
     """parse_bytes memoised on (bytes, file name): several tests read the same parse."""
     return _parse_cached
 
+
+@pytest.fixture
+def crawler_folder(tmp_path):
+    """A raw folder as a crawler leaves it, and a report outside it (tests/support/crawler_folder.py)."""
+    from tests.support.crawler_folder import make_crawler_folder
+
+    return make_crawler_folder(tmp_path)

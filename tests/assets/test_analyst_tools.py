@@ -30,6 +30,9 @@ from synthetic import fictional_bodies
 from tests.support import PROJECT
 from tests.support.nightly_support import SAMPLES, Warehouse
 
+# Builds the warehouse through warehouse_job, runs the DuckDB CLI and make.
+pytestmark = pytest.mark.integration
+
 GUIDE = PROJECT / "docs" / "analyst-guide.md"
 DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
 COMMA = "2022_shiqiao-xiang_comma.txt"

@@ -33,6 +33,9 @@ from assets.lib.storage import DataPaths
 from pipeline.batch_store import write_parquet_atomic
 from tests.support import PROJECT, SAMPLES
 
+# Evaluates the sensor and the schedule through Dagster, one Dagster instance per tick.
+pytestmark = pytest.mark.integration
+
 SAMPLE = "2024_huaping-zhen_zhenjiang-qu.txt"
 AN_HOUR_AGO = time.time() - 3600
 

@@ -27,6 +27,9 @@ from dagster_dg_core.context import DgContext
 from assets.defs.automation import SCHEDULE_NAME, SENSOR_NAME
 from tests.support import PROJECT
 
+# Runs make, dg and a Dagster instance in subprocesses.
+pytestmark = pytest.mark.integration
+
 WORKSPACE = PROJECT / "config" / "workspace.yaml"
 
 

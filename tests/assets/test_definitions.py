@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from assets.components.sql_models import STEP
 from assets.definitions import defs
@@ -42,10 +43,12 @@ def deps_of(key: str) -> set[str]:
     return {d.asset_key.to_user_string() for d in spec.deps}
 
 
+@pytest.mark.integration
 def test_definitions_load():
     dg.Definitions.validate_loadable(defs())
 
 
+@pytest.mark.integration
 def test_layers_and_keys():
     assert keys_in("raw") == {"raw/report_files"}
     assert keys_in("parsed") == {
@@ -81,6 +84,7 @@ def test_layers_and_keys():
     assert keys_in("warehouse") | keys_in("bodies") == core
 
 
+@pytest.mark.integration
 def test_lineage_from_raw_files_to_marts():
     assert deps_of("parsed/applications") == {"raw/report_files"}
     assert deps_of("loaded/art20_6") == {"parsed/art20_6"}
@@ -97,6 +101,7 @@ def test_lineage_from_raw_files_to_marts():
     assert deps_of("marts/identity_checks_by_report") == {"dim_report", "identity_checks"}
 
 
+@pytest.mark.integration
 def test_sql_model_deps_come_from_the_sql():
     graph = asset_graph()
     models = [m for m in read_models() if m.kind != "seed"]
@@ -110,6 +115,7 @@ def test_sql_model_deps_come_from_the_sql():
         assert all(dep in graph for dep in expected), f"{key} reads a table no asset builds"
 
 
+@pytest.mark.integration
 def test_every_sql_model_and_seed_is_one_subsettable_step():
     defs_ = defs()
     models = read_models()
@@ -124,17 +130,20 @@ def test_every_sql_model_and_seed_is_one_subsettable_step():
         assert all(order.index(dep) < order.index(model.key) for dep in model.deps if dep in order), model.file
 
 
+@pytest.mark.integration
 def test_no_dependency_on_a_missing_asset():
     stubs = [k for k, s in asset_graph().items() if s.metadata.get("dagster/auto_created_stub_asset")]
     assert stubs == []
 
 
+@pytest.mark.integration
 def test_every_asset_has_a_description_and_kinds():
     for key, spec in asset_graph().items():
         assert spec.description, key
         assert spec.kinds, key
 
 
+@pytest.mark.integration
 def test_the_quality_rules_are_checks_on_the_tables_they_concern():
     """Identities on the facts; keys, one current report per body and year, empty reports, reports per
     year and new refusals on the tables they concern; none blocks (the publish step enforces the keys)."""
@@ -152,6 +161,7 @@ def test_the_quality_rules_are_checks_on_the_tables_they_concern():
     assert not any(c.blocking for c in specs)
 
 
+@pytest.mark.integration
 def test_dg_check_defs(tmp_path):
     dg_cli = Path(sys.executable).parent / "dg"
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
@@ -161,6 +171,7 @@ def test_dg_check_defs(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.integration
 def test_instance_config_is_valid(tmp_path, monkeypatch):
     shutil.copy(PROJECT / "config" / "dagster.yaml", tmp_path / "dagster.yaml")
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))

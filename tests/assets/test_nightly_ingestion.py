@@ -20,6 +20,9 @@ import pytest
 from tests.support import PROJECT
 from tests.support.nightly_support import SAMPLES, Warehouse, asset_metadata
 
+# Runs the asset graph night after night on a temporary warehouse.
+pytestmark = pytest.mark.integration
+
 HUAPING = "浈江区花坪镇"
 KEJING = "克井镇人民政府"
 WANDONG = "万东镇人民政府"

@@ -8,6 +8,8 @@
   folder (never opened), dangling links, link loops, hidden files, named pipes, folders that cannot be
   listed, files over the size limit (never hashed);
 * two runs at once do not interleave: the second waits for the whole first run.
+
+The folder's listing alone is tests/pipeline/test_listing.py; the lock alone, tests/assets/test_locking.py.
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ import hashlib
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,26 +26,15 @@ import polars as pl
 import pytest
 
 from assets.lib import batch_parsing
-from assets.lib.locking import LockTimeout, exclusive
+from assets.lib.locking import exclusive
 from assets.lib.manifest import scan
 from assets.lib.storage import lock_path
 from pipeline import batch_store as store
-from pipeline.listing import walk
 from synthetic.corpus import corpus
-from tests.support import PROJECT
+from tests.support.crawler_folder import EXPECTED
 from tests.support.nightly_support import SAMPLE_FILES, SAMPLES, Warehouse, kill_group, step_started, wait_for
 
 AN_HOUR_AGO = time.time() - 3600
-LOCK_HOLDER = """
-import os, sys, time
-from assets.lib.locking import exclusive
-with exclusive(sys.argv[1]):
-    if os.fork() == 0:  # a child that inherits every descriptor, like a parse worker, and lives on
-        time.sleep(60)
-        os._exit(0)
-    print("held", flush=True)
-    time.sleep(60)
-"""
 
 
 def _settled(path: Path) -> Path:
@@ -53,25 +42,8 @@ def _settled(path: Path) -> Path:
     return path
 
 
-def test_the_lock_dies_with_its_process_whatever_its_children_do(tmp_path):
-    """A forked child keeps every descriptor of its parent; a record lock is not one of them."""
-    lock = tmp_path / ".warehouse.lock"
-    proc = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(lock)], stdout=subprocess.PIPE,
-                            cwd=PROJECT, start_new_session=True)
-    try:
-        assert proc.stdout.readline().strip() == b"held"
-        with pytest.raises(LockTimeout), exclusive(lock, timeout=0.5):
-            pass
-        os.kill(proc.pid, signal.SIGKILL)  # the holder alone: its child lives on
-        proc.wait(timeout=10)
-        started = time.monotonic()
-        with exclusive(lock, timeout=10):
-            waited = time.monotonic() - started
-        assert waited < 2.0
-    finally:
-        kill_group(proc)
 
-
+@pytest.mark.integration
 def test_a_run_killed_alone_while_parsing_frees_the_lock_and_the_next_run_completes(tmp_path):
     wh = Warehouse(tmp_path)
     wh.land_samples()
@@ -98,6 +70,7 @@ def test_a_run_killed_alone_while_parsing_frees_the_lock_and_the_next_run_comple
     assert len(files) == 305 and files <= read  # every file of the folder, read or refused
 
 
+@pytest.mark.integration
 def test_a_file_still_being_written_is_pending_and_never_published(tmp_path):
     wh = Warehouse(tmp_path)
     wh.land_samples(SAMPLE_FILES[:2])
@@ -118,6 +91,7 @@ def test_a_file_still_being_written_is_pending_and_never_published(tmp_path):
     assert wh.one("select count(*) from dim_report where source_file = 'growing.txt'") == 1  # one version only
 
 
+@pytest.mark.integration
 def test_a_file_changed_between_scan_and_parse_is_left_for_the_next_run(tmp_path, monkeypatch):
     raw, parquet = tmp_path / "raw", tmp_path / "parquet"
     raw.mkdir()
@@ -142,59 +116,9 @@ def test_a_file_changed_between_scan_and_parse_is_left_for_the_next_run(tmp_path
     assert (summary.parsed, summary.pending) == (1, 0)
 
 
-@pytest.fixture
-def crawler_folder(tmp_path) -> tuple[Path, Path]:
-    """A raw folder as a crawler leaves it, and a report outside it."""
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    outside = tmp_path / "outside.txt"
-    outside.write_bytes((SAMPLES / SAMPLE_FILES[1]).read_bytes())
-    (raw / "good.txt").write_bytes((SAMPLES / SAMPLE_FILES[0]).read_bytes())
-    (raw / ".hidden-report.txt").write_bytes((SAMPLES / SAMPLE_FILES[2]).read_bytes())
-    (raw / "out.txt").symlink_to(outside)
-    (raw / "etc-passwd").symlink_to("/etc/passwd")
-    (raw / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
-    (raw / "loop-a").symlink_to(raw / "loop-b")
-    (raw / "loop-b").symlink_to(raw / "loop-a")
-    (raw / "inside-link.txt").symlink_to(raw / "good.txt")
-    (raw / "folder-link").symlink_to(raw)
-    os.mkfifo(raw / "pipe")
-    (raw / "big.txt").write_bytes(b"0" * 300_000)
-    (raw / "sub").mkdir()
-    (raw / "sub" / "nested.txt").write_bytes((SAMPLES / SAMPLE_FILES[3]).read_bytes())
-    return raw, outside
 
 
-EXPECTED = {
-    "good.txt": None, "inside-link.txt": None, "sub/nested.txt": None,
-    ".hidden-report.txt": "hidden", "out.txt": "link_outside", "etc-passwd": "link_outside",
-    "dangling.txt": "link_dangling", "loop-a": "link_loop", "loop-b": "link_loop",
-    "folder-link": "link_to_folder", "pipe": "not_a_file", "big.txt": "too_large",
-}
-
-
-def test_every_entry_of_the_raw_folder_is_read_or_refused_with_a_reason(crawler_folder):
-    raw, _ = crawler_folder
-    entries = {e.path: e for e in walk(raw, max_bytes=200_000)}
-    assert {p: e.refused for p, e in entries.items()} == EXPECTED
-    assert all(e.reason for e in entries.values() if e.refused)
-    assert "outside the raw folder" in entries["out.txt"].reason
-
-
-def test_an_unlistable_folder_is_refused_and_the_walk_goes_on(crawler_folder, monkeypatch):
-    raw, _ = crawler_folder
-    real = os.scandir
-
-    def scandir(path):
-        if str(path).endswith(os.sep + "sub"):
-            raise PermissionError(13, "Permission denied")
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
-    entries = {e.path: e.refused for e in walk(raw)}
-    assert entries["sub"] == "unlistable_folder" and "good.txt" in entries
-
-
+@pytest.mark.integration
 def test_the_crawler_folder_through_a_run(tmp_path, crawler_folder):
     """Nothing outside the folder is read (its content is neither hashed nor parsed), nothing vanishes,
     and the run finishes."""
@@ -215,6 +139,7 @@ def test_the_crawler_folder_through_a_run(tmp_path, crawler_folder):
     assert all(reasons[p] for p in refused)
 
 
+@pytest.mark.integration
 def test_two_runs_at_once_do_not_interleave(tmp_path):
     wh = Warehouse(tmp_path)
     wh.land_samples()

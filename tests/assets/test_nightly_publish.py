@@ -35,6 +35,9 @@ from tests.support.nightly_support import (
     wait_for,
 )
 
+# Runs the asset graph in subprocesses and kills them.
+pytestmark = pytest.mark.integration
+
 SYNTHETIC = 600
 BATCH = 50
 RUN_CONFIG = {"ops": {"parsed_datasets": {"config": {"batch_size": BATCH, "workers": 2}}}}

@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 
 from assets.definitions import defs
-from assets.defs.publish import PUBLISH_KEY, PUBLISH_SENSOR
+from assets.defs.publish import FRESHNESS_DEADLINE, PUBLISH_KEY, PUBLISH_SENSOR
 from tests.support.nightly_support import SAMPLE_FILES, SAMPLES, Warehouse, selection_keys
 
 # What a UI user materializes to see a new report in dim_report: everything up to it, but not publish.
@@ -40,12 +40,14 @@ def requested(tick) -> set[dg.AssetKey]:
     return {PUBLISH_KEY} if tick.get_num_requested(PUBLISH_KEY) else set()
 
 
+@pytest.mark.integration
 def test_the_publish_sensor_is_on_by_default(story):
     _, definitions, _ = story
     sensor = definitions.resolve_sensor_def(PUBLISH_SENSOR)
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
 
 
+@pytest.mark.integration
 def test_publish_follows_a_single_asset_materialization(story):
     wh, definitions, instance = story
     assert run(definitions, instance).success  # the whole graph, publish last
@@ -69,6 +71,7 @@ def test_publish_follows_a_single_asset_materialization(story):
     assert requested(tick) == {PUBLISH_KEY}
 
 
+@pytest.mark.integration
 def test_a_failed_dependency_is_never_published(story, monkeypatch):
     wh, definitions, instance = story
     assert run(definitions, instance).success
@@ -80,3 +83,14 @@ def test_a_failed_dependency_is_never_published(story, monkeypatch):
     assert not run(broken, instance, UP_TO_DIM_REPORT).success
     tick = dg.evaluate_automation_conditions(broken, instance, cursor=tick.cursor)
     assert requested(tick) == set()
+
+
+# ------------------------------------------------------------------------------------------------
+# Freshness: the published warehouse is expected every night (issue 16, point 9)
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.integration
+def test_the_published_warehouse_is_expected_every_night():
+    spec = {s.key: s for s in defs().resolve_all_asset_specs()}[PUBLISH_KEY]
+    assert spec.freshness_policy is not None and FRESHNESS_DEADLINE == "0 4 * * *"

@@ -26,6 +26,9 @@ from pipeline.batch_store import DATASETS
 from tests.support.nightly_support import table_counts
 from tests.support.warehouse_support import SAMPLE_FILES, SAMPLES, one, query
 
+# Materializes the whole asset graph on a temporary warehouse.
+pytestmark = pytest.mark.integration
+
 MODELS = read_models()
 SQL_MODELS = [m for m in MODELS if m.kind != "seed"]
 FACTS = [m.name for m in MODELS if m.schema == "main" and m.name.startswith("fact_")]

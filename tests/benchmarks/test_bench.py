@@ -6,6 +6,7 @@ benchmark counts right, so that the numbers it prints can be trusted.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -13,12 +14,15 @@ import sys
 import bench
 import polars as pl
 import pytest
-from make_corpus import write_corpus
+from make_corpus import REAL_SHARE, write_corpus
 
 from assets.lib.batch_parsing import parse_pending
 from assets.lib.manifest import scan_raw_dir
 from pipeline import batch_store as store
-from synthetic.corpus import corpus
+from synthetic.corpus import REAL_LAYOUTS, corpus
+
+# Writes and parses a generated corpus with worker processes, samples a child's memory.
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +109,13 @@ def test_peak_memory_sums_the_process_tree():
     finally:
         child.kill()
     assert mem.peak_mb > 300
+
+
+def test_the_benchmark_corpus_holds_a_share_of_real_like_reports(tmp_path):
+    truth = write_corpus(80, tmp_path / "c", seed=1, real_share=0.25)
+    rows = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines()]
+    real = [row for row in rows if row.get("layout") in REAL_LAYOUTS]
+    assert 5 < len(real) < 40 and all(row["traits"] for row in real if row["status"] == "parsed")
+    assert all((tmp_path / "c" / "reports" / row["file"]).is_file() for row in rows)
+    assert 0 < REAL_SHARE < 0.5
+    assert write_corpus(80, tmp_path / "c", seed=1, real_share=0.25) == truth  # same stamp: reused

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline import parse_bytes
 from tests.support import variants as V
 
 IDENTITY_CODES = {f"identity_{i}_failed" for i in ("A1", "A2", "A3", "R1", "R2", "R3")}
@@ -124,3 +125,30 @@ def test_blank_total_is_not_evaluable_and_not_a_failure(parse_cached):
     assert a3 == ["not_evaluable"]
     a2 = [(c.status, c.had_nulls) for c in report.checks if c.identity == "A2" and c.target == "research_institution"]
     assert a2 == [("pass", True)]
+
+
+# ------------------------------------------------------------------------------------------------
+# A zero lost to a printed blank in an identity row (issue 14)
+# ------------------------------------------------------------------------------------------------
+
+
+def _cells(report) -> dict:
+    return {(c.table, c.row, c.column): c for c in report.cells}
+
+
+def _findings(report, code: str) -> list:
+    return [f for f in report.findings if f.code == code]
+
+
+@pytest.mark.parametrize("blank", ["-", "", "无"])
+def test_a_zero_lost_to_a_blank_in_an_identity_row_is_reported(blank):
+    text = V.seed_text("000")
+    line = next(x for x in text.splitlines() if x.startswith("一、本年新收"))
+    cells = line.split("|")
+    cells[2] = cells[2].replace("0", blank)
+    report = parse_bytes(text.replace(line, "|".join(cells)).encode(), "000.txt")
+    assert _cells(report)[("applications", "new_received", "commercial_enterprise")].value is None
+    [finding] = _findings(report, "blank_cells")
+    assert finding.row == "new_received" and finding.cells == [["applications", "new_received",
+                                                                "commercial_enterprise"]]
+    assert "A1 holds only if it is 0" in finding.message and "A3 holds only if it is 0" in finding.message

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from pipeline import ParseError, parse_bytes, parse_file
+from tests.support import FIXTURES
 from tests.support import variants as V
 
 BAD = V.FIXTURES / "bad"
@@ -226,3 +227,55 @@ def test_headings_without_tables_emit_no_cells(parse_cached):
     assert _findings(report, "template_unknown")
     missing = {f.table for f in _findings(report, "table_missing")}
     assert {"applications", "review_litigation"} <= missing
+
+
+RT = (FIXTURES / "run_together" / "blank_glued_to_label.txt").read_text(encoding="utf-8")
+
+
+def _cells(report) -> dict:
+    return {(c.table, c.row, c.column): c for c in report.cells}
+
+
+# ------------------------------------------------------------------------------------------------
+# Results that look right but are not (issue 14): spliced reports, a report printed twice, a printed doctype
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("first", "second"), [("000", "001"), ("003", "004"), ("002", "002-variant")])
+def test_two_reports_in_one_file_are_refused(first, second):
+    text_b = V.make_variant("002").text if second == "002-variant" else V.seed_text(second)
+    data = (V.seed_text(first) + "\n" + text_b).encode()
+    with pytest.raises(ParseError) as err:
+        parse_bytes(data, "two.txt")
+    assert err.value.code == "several_reports"
+    assert "two reports" in err.value.message and "split it" in err.value.message
+
+
+def test_two_run_together_reports_in_one_file_are_refused_even_on_one_line():
+    other = (FIXTURES / "run_together" / "blank_hides_a3.txt").read_text(encoding="utf-8")
+    for data in (RT + "\n" + other, RT.replace("\n", " ") + " " + other.replace("\n", " ")):
+        with pytest.raises(ParseError) as err:
+            parse_bytes(data.encode(), "two.txt")
+        assert err.value.code == "several_reports"
+
+
+@pytest.mark.parametrize("seed", ["000", "003"])
+def test_one_report_printed_twice_is_one_report(seed):
+    text = V.seed_text(seed)
+    once = parse_bytes(text.encode(), "once.txt")
+    twice = parse_bytes((text + "\n" + text).encode(), "twice.txt")
+    assert {k: c.value for k, c in _cells(twice).items()} == {k: c.value for k, c in _cells(once).items()}
+
+
+@pytest.mark.parametrize("doctype", [
+    '&lt;!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+    '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd"&gt;',
+    "&lt;!DOCTYPE html&gt;",
+])
+def test_a_doctype_printed_in_the_text_is_no_part_of_the_organisation(doctype):
+    page = (f"<p>{doctype}</p>" if "PUBLIC" in doctype else doctype) + "\n"
+    for data in ((page + V.seed_text("000")).encode(),
+                 (V.FIXTURES / "html" / "wandong_2019_layout.html").read_bytes().replace(
+                     b"<body topmargin=0>", b"<body topmargin=0><p>" + doctype.encode() + b"</p>", 1)):
+        report = parse_bytes(data, "page.txt")
+        assert report.organization in ("浈江区花坪镇", "万东镇人民政府"), report.organization

@@ -23,8 +23,11 @@ REAL = Path(os.environ.get("REAL_REPORTS_DIR", PROJECT.parent / "shared" / "real
 CRAWLED = REAL / "crawled-text"
 EXACT_AT_LEAST = 6211  # of 6,356 truth cells in crawled-text/ (97.7 %); 167 can only be split with the page's HTML
 
-pytestmark = pytest.mark.skipif(not CRAWLED.is_dir(), reason=f"real reports not found at {CRAWLED} "
-                                "(public data kept outside the repository; set REAL_REPORTS_DIR)")
+pytestmark = [
+    pytest.mark.integration,  # reads the real reports corpus from outside the repository
+    pytest.mark.skipif(not CRAWLED.is_dir(), reason=f"real reports not found at {CRAWLED} "
+                       "(public data kept outside the repository; set REAL_REPORTS_DIR)"),
+]
 
 Key = tuple[str, str, str]
 

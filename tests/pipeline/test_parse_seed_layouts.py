@@ -1,5 +1,6 @@
-"""Seed-layout variants with known, distinct, non-zero numbers: every cell must land in its own row
-and column. Also signed, decimal and blank cells, the lost-label rows of seed 003, and a hybrid."""
+"""Seed-layout variants with known, distinct, non-zero numbers through the whole parser: every cell must land in
+its own row and column, in every encoding; rows that are extra or absent. (The value rules are in test_place.py, the
+lost-label rows of seed 003 in test_applications.py.)"""
 
 from __future__ import annotations
 
@@ -87,10 +88,6 @@ def test_no_errors_no_identity_failures(parsed):
     assert not [c for c in report.checks if c.status == "fail"]
 
 
-# ------------------------------------------------------------------------------------------------
-# Specific cell kinds
-# ------------------------------------------------------------------------------------------------
-
 
 def _parse(parse_cached, text: str, name: str, enc: str = "utf-8"):
     return parse_cached(V.encode(text, enc), name)
@@ -99,135 +96,6 @@ def _parse(parse_cached, text: str, name: str, enc: str = "utf-8"):
 def _findings(report, code: str) -> list:
     return [f for f in report.findings if f.code == code]
 
-
-def _replace_cell(variant: V.Variant, key: V.Key, new: str) -> str:
-    start, end = variant.spans[key]
-    return variant.text[:start] + new + variant.text[end:]
-
-
-@pytest.mark.parametrize("seed", ["000", "004"])
-def test_signed_items_change_values(seed, parse_cached):
-    v = V.make_variant(seed, name="signed", signed=True)
-    report = _parse(parse_cached, v.text, f"{seed}-signed")
-    for table, row in (("art20_5", "licensing"), ("art20_5", "other_admin_services"), ("art20_6", "coercion")):
-        key = (table, row, "items_change")
-        assert v.raws[key][0] in "+-"
-        assert report.cell(*key).value == v.expected[key], key
-    assert report.cell("art20_6", "coercion", "items_change").value < 0
-    assert not _findings(report, "negative_value")
-
-
-@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
-@pytest.mark.parametrize(
-    ("key", "text"),
-    [
-        (("applications", "granted", "natural_person"), "-{v}"),
-        (("review_litigation", "cases", "review_upheld"), "-{v}"),
-    ],
-    ids=["applications", "review"],
-)
-def test_negative_number_outside_items_change_is_an_error(seed, key, text, parse_cached):
-    v = V.make_variant(seed)
-    new_text = _replace_cell(v, key, text.format(v=v.expected[key]))
-    report = _parse(parse_cached, new_text, f"{seed}-negative-{key[0]}")
-    hits = [f for f in _findings(report, "negative_value") if (f.table, f.row, f.column) == key]
-    assert hits, [(f.code, f.table, f.row, f.column) for f in report.findings]
-    assert hits[0].severity == "error"
-    other = [k for k in v.expected if k != key]
-    problems = V.cell_mismatches(report, {k: v.expected[k] for k in other})
-    assert not [p for p in problems if not p.startswith("unexpected")], problems[:20]
-
-
-@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
-def test_decimal_in_a_count_column_is_an_error(seed, parse_cached):
-    v = V.make_variant(seed)
-    key = ("applications", "partially_granted", "commercial_enterprise")
-    report = _parse(parse_cached, _replace_cell(v, key, "12.5"), f"{seed}-decimal-count")
-    hits = [f for f in _findings(report, "decimal_in_count") if (f.table, f.row, f.column) == key]
-    assert hits and hits[0].severity == "error", [(f.code, f.row, f.column) for f in report.findings]
-    for k in (("applications", "partially_granted", "natural_person"), ("applications", "granted", "total")):
-        assert report.cell(*k).value == v.expected[k]
-
-
-def test_procurement_amount_without_unit_is_flagged(parse_cached):
-    key = ("art20_9", "central_procurement", "procurement_amount")
-    v = V.make_variant("000", money={key: ("2500.5", 2500.5, None)})
-    report = _parse(parse_cached, v.text, "000-amount-no-unit")
-    cell = report.cell(*key)
-    assert cell.value == pytest.approx(2500.5) and cell.unit is None
-    hits = [f for f in _findings(report, "money_unit_missing") if (f.table, f.row, f.column) == key]
-    assert hits and hits[0].severity == "info"
-    # with the unit written there is no such finding
-    report = _parse(parse_cached, V.make_variant("000").text, "000-distinct")
-    assert not _findings(report, "money_unit_missing")
-
-
-@pytest.mark.parametrize("seed", ["001", "002", "003"])
-def test_fee_written_in_yuan_is_converted_to_wan_yuan(seed, parse_cached):
-    key = ("art20_8", "admin_fees", "fee_amount_wan_yuan")
-    v = V.make_variant(seed, name="fee-yuan", money={key: ("95100元", 9.51, "元")})
-    report = _parse(parse_cached, v.text, f"{seed}-fee-yuan")
-    cell = report.cell(*key)
-    assert cell.value == pytest.approx(9.51)
-    assert cell.unit == "元"
-    assert cell.raw.strip() == "95100元"
-
-
-@pytest.mark.parametrize("seed", V.SEEDS)
-def test_a_single_dash_cell_is_none_not_zero(seed, parse_cached):
-    key = ("applications", "granted", "research_institution")
-    v = V.make_variant(seed, name="blank-dash", blanks=(key,), blank_token="-")
-    report = _parse(parse_cached, v.text, f"{seed}-one-dash")
-    cell = report.cell(*key)
-    assert cell is not None, "a blank cell is still emitted, with value None"
-    assert cell.value is None, cell.value
-    for col in ("commercial_enterprise", "social_welfare_org", "total"):
-        assert report.cell("applications", "granted", col).value == v.expected[("applications", "granted", col)]
-
-
-# ------------------------------------------------------------------------------------------------
-# Seed 003: rows that lost their labels (spec §10.4)
-# ------------------------------------------------------------------------------------------------
-
-
-def test_lost_label_surplus_nonzero_is_reported(parse_cached):
-    v = V.make_variant("003", name="surplus", surplus={"denied_process_info": "5"})
-    report = _parse(parse_cached, v.text, "003-surplus-5")
-    hits = _findings(report, "surplus_value_nonzero")
-    assert [f.row for f in hits] == ["denied_process_info"]
-    assert hits[0].severity == "warning"
-    problems = V.cell_mismatches(report, v.expected)
-    assert not problems, "\n".join(problems[:40])
-    assert report.cell("applications", "denied_process_info", "natural_person").label_inferred
-
-
-def _drop_block(text: str, start: int) -> str:
-    """Remove the blank-line separated block of lines that contains position `start`."""
-    a = text.rindex("\n\n", 0, start) + 1
-    b = text.index("\n\n", start) + 1
-    return text[:a] + text[b:]
-
-
-def test_lost_label_group_with_a_row_missing_is_not_guessed(parse_cached):
-    v = V.make_variant("003")
-    text = _drop_block(v.text, v.spans[("applications", "denied_internal_affairs", "natural_person")][0])
-    report = _parse(parse_cached, text, "003-denied-7-rows")
-    placed = {c.row for c in report.cells if c.table == "applications"}
-    assert not placed & set(V.DENIED_ROWS), sorted(placed & set(V.DENIED_ROWS))
-    hits = _findings(report, "cells_unplaced")
-    assert hits and all(f.severity == "error" for f in hits)
-    rest = {k: x for k, x in v.expected.items() if k[1] not in V.DENIED_ROWS}
-    problems = V.cell_mismatches(report, rest)
-    assert not [p for p in problems if not p.startswith("unexpected")], "\n".join(problems[:40])
-    assert report.cell("applications", "unable_no_info", "natural_person").label_inferred
-
-
-def test_lost_label_rows_take_the_last_seven_cells(parse_cached):
-    v = V.make_variant("003")
-    report = _parse(parse_cached, v.text, "003-distinct")
-    for row in V.LOST_LABEL_ROWS["003"]:
-        got = [report.cell("applications", row, c).value for c in V.APP_COLUMNS]
-        assert got == [v.expected[("applications", row, c)] for c in V.APP_COLUMNS], row
 
 
 # ------------------------------------------------------------------------------------------------

@@ -352,6 +352,7 @@ def assert_matches_truth(sol, truth: dict[str, Row]):
             assert dvals(truth[row]) in amb.values, row
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("template", ["2019", "2021"])
 @pytest.mark.parametrize("profile", ["small", "mixed"])
 def test_synthetic_tables_solve_to_the_truth(template, profile):
@@ -566,6 +567,7 @@ def _review_oracle(run: str) -> list[tuple[int, ...]]:
     return out
 
 
+@pytest.mark.integration
 def test_review_synthetic_rows_match_brute_force():
     for seed in range(25):
         truth = _review_truth(seed)

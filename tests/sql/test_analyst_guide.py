@@ -1,5 +1,5 @@
 """Every ```sql example of docs/analyst-guide.md runs against the warehouse built from the sample reports plus the
-synthetic multi-year set (tests/analyst_warehouse.py), and returns the pinned answer. The guide's indicator
+synthetic multi-year set (tests/support/analyst_warehouse.py), and returns the pinned answer. The guide's indicator
 table and the indicators mart define the same indicators."""
 
 from __future__ import annotations
@@ -10,6 +10,9 @@ import pytest
 
 from tests.support import PROJECT
 from tests.support import analyst_warehouse as aw
+
+# Builds the analyst warehouse through Dagster (tests/support/analyst_warehouse.py).
+pytestmark = pytest.mark.integration
 
 GUIDE = PROJECT / "docs" / "analyst-guide.md"
 INDICATORS_SQL = PROJECT / "dbt_like_sql" / "marts" / "indicators_by_body_year.sql"

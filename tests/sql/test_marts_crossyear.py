@@ -1,7 +1,7 @@
-"""The cross-year comparison layer on the sample reports plus a synthetic multi-year set (tests/analyst_warehouse.py):
-body keys in the warehouse, the 2019-vs-2021 comparison mart (pinned rows: each canonical measure with both
-formats' values and its comparability), applications per body and year, year-over-year deltas, continuity
-checks and the derived indicators."""
+"""The cross-year comparison layer on the sample reports plus a synthetic multi-year set
+(tests/support/analyst_warehouse.py): body keys in the warehouse, the 2019-vs-2021 comparison mart (pinned rows:
+each canonical measure with both formats' values and its comparability), applications per body and year,
+year-over-year deltas, continuity checks and the derived indicators."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import pytest
 
 from pipeline.bodies import assign_body_keys
 from tests.support import analyst_warehouse as aw
+
+# Builds the analyst warehouse through Dagster (tests/support/analyst_warehouse.py).
+pytestmark = pytest.mark.integration
 
 WANDONG = "万东镇"  # sample 2019 (2019 format) + synthetic 2020 (2019), 2021 and 2022 (2021 format)
 QUANTANG = "湘乡市泉塘镇"  # synthetic 2022 (2019 format) + the sample's 泉塘镇 2023 (2021 format)

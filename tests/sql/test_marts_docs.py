@@ -14,6 +14,9 @@ from assets.defs.docs import DICTIONARY, SIDE_TABLES, asset_key_of, documented_t
 from assets.lib.duckdb_ops import RELATIONS
 from tests.support import analyst_warehouse as aw
 
+# Builds the analyst warehouse through Dagster (tests/support/analyst_warehouse.py).
+pytestmark = pytest.mark.integration
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

@@ -8,7 +8,7 @@ name variants the body rule must join (`万东镇` / `万东镇人民政府`, `�
 test pins them (continuity, stock balance, applications from legal persons) and satisfy A1–A3, R1–R3
 unless said otherwise.
 
-The graph is materialised once per test process (`built(tmp_path_factory)`), like tests/test_warehouse.py.
+The graph is materialised once per test process (`built(tmp_path_factory)`), like tests/assets/test_warehouse_build.py.
 """
 
 from __future__ import annotations

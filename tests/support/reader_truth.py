@@ -6,7 +6,7 @@ cell in Word) whose expected value is None (they count as 0 in the identities). 
 plain arithmetic, no random generator, so the fixtures (built once by tests/fixtures/make_fixtures.py
 and committed) and the tests always agree.
 
-The key vocabulary is the tests' own (tests/variants.py, written from the spec), never the parser's.
+The key vocabulary is the tests' own (tests/support/variants.py, written from the spec), never the parser's.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -32,3 +33,10 @@ def one(db: Path, sql: str, params: list | None = None):
     rows = query(db, sql, params)
     assert len(rows) == 1, rows
     return rows[0][0] if len(rows[0]) == 1 else rows[0]
+
+
+def copy_samples(raw: Path) -> None:
+    """The pinned sample reports, copied into a raw folder."""
+    raw.mkdir(parents=True, exist_ok=True)
+    for name in SAMPLE_FILES:
+        shutil.copy(SAMPLES / name, raw / name)

@@ -1,7 +1,7 @@
 """The real-like generator (issue 13, point 6; spec §15): every layout and trait it claims shows up, its truth
 is exact and consistent, and the layouts that existed before it produce the same bytes as before.
 
-These tests check the generator only. Whether the parser reads these reports is tests/test_parse_realistic.py.
+These tests check the generator only. Whether the parser reads these reports is tests/pipeline/test_parse_real_like.py.
 """
 
 from __future__ import annotations
@@ -110,12 +110,14 @@ def test_deterministic_for_a_seed(layout):
         assert (a.truth(), a.detail) == (b.truth(), b.detail)
 
 
+@pytest.mark.integration
 def test_every_real_layout_is_drawn():
     drawn = Counter(r.layout for r, _ in _sample(None, SAMPLE))
     assert set(drawn) == set(REAL_LAYOUTS)
     assert drawn[HTML_CHROME] < drawn[CRAWLED_PAGE]  # chrome pages are big: drawn least
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("layout", list(TRAITS))
 def test_every_trait_appears(samples, layout):
     seen = Counter(t for r, _ in samples[layout] for t in r.traits)
@@ -168,6 +170,7 @@ def _identity_failures(r: SynthReport) -> list[str]:
     return bad
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("layout", list(TRAITS))
 def test_truth_is_complete_and_satisfies_the_identities(samples, layout):
     for r, _ in samples[layout]:
@@ -180,6 +183,7 @@ def test_truth_is_complete_and_satisfies_the_identities(samples, layout):
         assert all(v is None or v >= 0 for k, v in r.values.items() if k[2] != "items_change")
 
 
+@pytest.mark.integration
 def test_the_numbers_are_not_all_zero(samples):
     for layout in REAL_LAYOUTS:
         busy = [r for r, _ in samples[layout] if (r.values[("applications", "total", "total")] or 0) > 0]
@@ -188,6 +192,7 @@ def test_the_numbers_are_not_all_zero(samples):
         assert max(sec2) > 1000 and len(sec2) > 3 * len(samples[layout])
 
 
+@pytest.mark.integration
 def test_hybrid_reports_keep_each_tables_own_template(samples):
     hybrids = [r for r, _ in samples[CRAWLED_PAGE] + samples[PDF_MARKDOWN] if r.template == "hybrid"]
     assert hybrids
@@ -197,6 +202,7 @@ def test_hybrid_reports_keep_each_tables_own_template(samples):
         assert ("art20_9", "central_procurement", "procurement_projects") not in r.values
 
 
+@pytest.mark.integration
 def test_merged_other_rows_stay_in_the_truth_as_zeros(samples):
     merged = [(r, data) for r, data in samples[CRAWLED_PAGE] if "rowspan_other" in r.traits]
     assert merged
@@ -208,6 +214,7 @@ def test_merged_other_rows_stay_in_the_truth_as_zeros(samples):
         assert re.search(r"缴纳费用、行政机关不再[处受]理其政府信息公开申请3\.其他", text), r.name
 
 
+@pytest.mark.integration
 def test_an_absent_row_is_not_printed(samples):
     absent = [(r, data) for r, data in samples[CRAWLED_PAGE] if "regulations_absent" in r.traits]
     assert absent
@@ -220,6 +227,7 @@ def test_an_absent_row_is_not_printed(samples):
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_a_crawled_page_is_a_header_block_and_one_line(samples):
     for r, data in samples[CRAWLED_PAGE]:
         text = data.decode(r.encoding)
@@ -235,6 +243,7 @@ def test_a_crawled_page_is_a_header_block_and_one_line(samples):
     assert any(re.search(r"\d0{6}[2-8]\.", b) for b in bodies)  # next row's list number glued to the digits
 
 
+@pytest.mark.integration
 def test_prose_glued_to_the_last_value(samples):
     glued = [(r, data) for r, data in samples[CRAWLED_PAGE] if "prose_glued" in r.traits]
     assert glued
@@ -242,6 +251,7 @@ def test_prose_glued_to_the_last_value(samples):
         assert re.search(rf"\d{r.report_year}年，我局严格按照", data.decode("utf-8")), r.name
 
 
+@pytest.mark.integration
 def test_a_broken_number_is_printed_with_a_space_inside(samples):
     for layout in (CRAWLED_PAGE, *BROKEN_NUMBER_LAYOUTS):
         broken = [(r, data) for r, data in samples[layout] if "broken_number" in r.traits]
@@ -262,6 +272,7 @@ def test_a_broken_number_is_printed_with_a_space_inside(samples):
                 assert re.search(rf"(?:^|[|\t] ?){printed}(?: ?[|\t]|  \||$)", text, re.M), r.name
 
 
+@pytest.mark.integration
 def test_an_html_fragment_is_p_and_table_only_with_the_first_table_after_4k(samples):
     for r, data in samples[HTML_FRAGMENT]:
         text = data.decode(r.encoding)
@@ -273,6 +284,7 @@ def test_an_html_fragment_is_p_and_table_only_with_the_first_table_after_4k(samp
         assert text.startswith("<p")
 
 
+@pytest.mark.integration
 def test_a_chrome_page_is_the_html_page_in_100_to_400k_of_chrome(samples):
     for r, data in samples[HTML_CHROME]:
         text = data.decode(r.encoding)
@@ -281,6 +293,7 @@ def test_a_chrome_page_is_the_html_page_in_100_to_400k_of_chrome(samples):
         assert text.count("<script") > 20 and "</html>" in text
 
 
+@pytest.mark.integration
 def test_pdf_markdown_tables_are_broken_like_pdf_extraction(samples):
     texts = {r.name: (r, data.decode("utf-8")) for r, data in samples[PDF_MARKDOWN]}
     for r, text in texts.values():
@@ -300,6 +313,7 @@ def test_pdf_markdown_tables_are_broken_like_pdf_extraction(samples):
     assert any(re.search(r"^## [一二三四五六七]、", t, re.M) for t in (t for _, t in texts.values()))
 
 
+@pytest.mark.integration
 def test_heading_variants_reach_the_text(samples):
     texts = [data.decode(r.encoding) for layout in (CRAWLED_PAGE, PDF_MARKDOWN, HTML_FRAGMENT, "tab")
              for r, data in samples[layout] if "heading_variants" in r.traits or "sections_renamed" in r.traits]
@@ -308,15 +322,3 @@ def test_heading_variants_reach_the_text(samples):
                     "一、年度工作核心成效", "五、当前存在的突出问题", "六、下一步改进举措", "七、其他需说明事项"):
         assert heading in joined, heading
     assert re.search(r"二、主动公开政府信息(?!情况)", joined)
-
-
-def test_the_benchmark_corpus_holds_a_share_of_real_like_reports(tmp_path):
-    from make_corpus import REAL_SHARE, write_corpus
-
-    truth = write_corpus(80, tmp_path / "c", seed=1, real_share=0.25)
-    rows = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines()]
-    real = [row for row in rows if row.get("layout") in REAL_LAYOUTS]
-    assert 5 < len(real) < 40 and all(row["traits"] for row in real if row["status"] == "parsed")
-    assert all((tmp_path / "c" / "reports" / row["file"]).is_file() for row in rows)
-    assert 0 < REAL_SHARE < 0.5
-    assert write_corpus(80, tmp_path / "c", seed=1, real_share=0.25) == truth  # same stamp: reused
