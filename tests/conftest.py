@@ -1,15 +1,12 @@
-"""Shared test helpers. Ground truth and the variant generator live in tests/variants.py."""
+"""Fixtures shared by every test module. The helper modules are a package: tests/support/."""
 
 from __future__ import annotations
 
 import functools
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # `import variants` under any import mode
 # Tests land files and run at once: no settle window (the tests of the window set their own).
 os.environ.setdefault("RAW_SETTLE_SECONDS", "0")
 
@@ -27,3 +24,9 @@ def parse_cached():
     return _parse_cached
 
 
+@pytest.fixture
+def crawler_folder(tmp_path):
+    """A raw folder as a crawler leaves it, and a report outside it (tests/support/crawler_folder.py)."""
+    from tests.support.crawler_folder import make_crawler_folder
+
+    return make_crawler_folder(tmp_path)
