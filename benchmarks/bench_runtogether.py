@@ -6,7 +6,7 @@ Generates application tables of both templates that satisfy A1–A3, prints them
 (label + one digit run per row, no delimiters), reads them back through pipeline.runtogether.locate and solves them.
 Reports CPU milliseconds per table (process time: the machine may be shared) and, per cell, how many
 were decided and how many of those are right.
-A timing, not a test: the test suite asserts correctness only (tests/test_runtogether.py).
+A timing, not a test: the test suite asserts correctness only (tests/pipeline/runtogether/).
 """
 
 from __future__ import annotations

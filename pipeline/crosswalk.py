@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline.crosswalk",
         description=f"Write the 2019 ↔ 2021 crosswalk (spec §8) to {CSV_PATH.relative_to(CSV_PATH.parents[2])}, "
-        "the seed the SQL marts read; tests/test_crosswalk.py keeps the file identical to this module.",
+        "the seed the SQL marts read; tests/pipeline/test_crosswalk.py keeps the file identical to this module.",
     )
     parser.parse_args(argv)
     CSV_PATH.parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 The SQL models read the seeds as tables, but their content is declared in Python: the crosswalk in
 `pipeline.crosswalk`, the application rows in `pipeline.templates.APPLICATION_ROWS`. Every CSV is written
 from its declaration by ``python -m pipeline.seed_files`` (the crosswalk alone also by
-``python -m pipeline.crosswalk``), and `tests/test_seed_files.py` keeps the committed files identical to
+``python -m pipeline.crosswalk``), and `tests/pipeline/test_seed_files.py` keeps the committed files identical to
 what this module generates, so a declaration and its copy never drift apart.
 """
 

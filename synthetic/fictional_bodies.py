@@ -14,7 +14,7 @@ year, so that every example of docs/analyst-guide.md returns rows that tell some
 
 Every other identity holds (A1–A3, R1–R3, carried-over continuity, 现行有效件数 balance). The numbers come
 from a fixed random source, so `make samples` (`python -m synthetic.fictional_bodies`) writes the same
-bytes every time; the files are committed, and tests/test_samples.py keeps them equal to this module.
+bytes every time; the files are committed, and tests/assets/test_analyst_tools.py keeps them equal to this module.
 """
 
 from __future__ import annotations

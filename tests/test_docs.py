@@ -52,6 +52,7 @@ def test_every_command_names_what_exists(page):
         assert (PROJECT / path).exists() or list(PROJECT.glob(path)), f"{page.name}: {path}"
 
 
+@pytest.mark.integration
 def test_the_python_modules_the_pages_run_answer_help():
     modules = {m for page in PAGES for m in re.findall(r"\.venv/bin/python -m ([\w.]+)", page.read_text("utf-8"))}
     assert "pipeline.seed_files" in modules
