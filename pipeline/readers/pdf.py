@@ -34,7 +34,7 @@ import re
 import threading
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pypdfium2
 import pypdfium2.raw as _c
@@ -151,7 +151,7 @@ def _content_sizes(data: bytes, limit: int, total_limit: int) -> tuple[int, int]
         size = 0
         chunk: bytes | memoryview = raw
         try:
-            while chunk and size <= limit:
+            while chunk and size <= limit and not inflate.eof:  # past its end, a stream's tail would loop
                 size += len(inflate.decompress(chunk, limits.MIB))
                 chunk = inflate.unconsumed_tail
         except zlib.error:
@@ -178,6 +178,7 @@ class _Page:
     images: int
     h_rules: list[tuple[float, float, float]]  # (y, x0, x1)
     v_rules: list[tuple[float, float, float]]  # (x, top, bottom)
+    outside: list[_Char] = field(default_factory=list)  # the characters outside its tables (`find_tables`)
 
 
 def _display(page) -> tuple[float, float, Callable[[float, float], tuple[float, float]], bool, tuple[float, float]]:
@@ -433,23 +434,32 @@ def find_tables(page: _Page) -> list[_Table]:
                 v.add(j)
     cells = _cells(through)
     tables = [_Table(group) for group in _group_cells(cells) if len(group) > 1]
-    for table in tables:
-        _fill(table, page.chars)
+    if tables:
+        _fill(tables, page)
     return tables
 
 
-def _fill(table: _Table, chars: list[_Char]) -> None:
-    """Each cell's text: the characters whose centre lies in it (left and top edges inclusive)."""
-    inside: dict[_Box, list[_Char]] = {box: [] for box in table.cells}
-    x0, top, x1, bottom = table.bbox
-    for ch in chars:
+def _fill(tables: list[_Table], page: _Page) -> None:
+    """Each cell's text: the characters whose centre lies in it (left and top edges inclusive); the page's
+    characters whose centre lies outside every table (edges included) are kept in `page.outside`."""
+    inside: dict[_Box, list[_Char]] = {box: [] for table in tables for box in table.cells}
+    boxes = [(table, *table.bbox) for table in tables]
+    outside: list[_Char] = []
+    for ch in page.chars:
         x, y = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
-        if x0 <= x < x1 and top <= y < bottom:
-            box = table.cell_at(x, y)
-            if box is not None and _center_in(ch, box):
-                inside[box].append(ch)
-    for box, members in inside.items():
-        table.texts[box] = clean(_text_of(members)) if members else ""
+        for table, x0, top, x1, bottom in boxes:
+            if x0 <= x <= x1 and top <= y <= bottom:
+                box = table.cell_at(x, y)
+                if box is not None and _center_in(ch, box):
+                    inside[box].append(ch)
+                break
+        else:
+            outside.append(ch)
+    for table in tables:
+        for box in table.cells:
+            members = inside[box]
+            table.texts[box] = clean(_text_of(members)) if members else ""
+    page.outside = outside
 
 
 def _cells(through: dict[tuple[float, float], tuple[set[int], set[int]]]) -> list[_Box]:
@@ -486,32 +496,24 @@ def _cells(through: dict[tuple[float, float], tuple[set[int], set[int]]]) -> lis
 
 def _group_cells(cells: list[_Box]) -> list[list[_Box]]:
     """Cells grouped into tables: cells sharing a corner are in one table; top to bottom, left to right."""
-    at: dict[tuple[float, float], list[int]] = {}
+    parent = list(range(len(cells)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    owner: dict[tuple[float, float], int] = {}
+    for k, (x0, top, x1, bottom) in enumerate(cells):
+        for p in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+            other = owner.setdefault(p, k)
+            if other != k:
+                parent[root(other)] = root(k)
+    groups: dict[int, list[_Box]] = {}
     for k, cell in enumerate(cells):
-        for p in _corners(cell):
-            at.setdefault(p, []).append(k)
-    seen = [False] * len(cells)
-    tables: list[list[_Box]] = []
-    for first in range(len(cells)):
-        if seen[first]:
-            continue
-        seen[first] = True
-        todo, group = [first], []
-        while todo:
-            k = todo.pop()
-            group.append(cells[k])
-            for p in _corners(cells[k]):
-                for other in at[p]:
-                    if not seen[other]:
-                        seen[other] = True
-                        todo.append(other)
-        tables.append(group)
-    return sorted(tables, key=lambda t: min((c[1], c[0]) for c in t))
-
-
-def _corners(box: _Box) -> tuple[tuple[float, float], ...]:
-    x0, top, x1, bottom = box
-    return ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+        groups.setdefault(root(k), []).append(cell)
+    return sorted(groups.values(), key=lambda t: min((c[1], c[0]) for c in t))
 
 
 def _center_in(ch: _Char, box: _Box) -> bool:
@@ -687,16 +689,10 @@ def _join_split_row(prev: list[str], cont: list[str]) -> list[str] | None:
 
 def ruled_page_lines(page: _Page, tables: list[_Table]) -> tuple[list[list[str]], list[bool]]:
     """(the lines of a page with ruled tables, in reading order; which of them are table rows)."""
-    boxes = [t.bbox for t in tables]
     items: list[tuple[float, int, list[list[str]]]] = []
     for k, table in enumerate(tables):
         items.append((table.bbox[1], k, table_lines(table)))
-
-    def inside(ch: _Char) -> bool:
-        x, y = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
-        return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
-
-    for line in _lines(ch for ch in page.chars if not inside(ch)):
+    for line in _lines(page.outside):
         text = clean(_line_text(line))
         top, bottom = min(ch[2] for ch in line), max(ch[4] for ch in line)
         if not text or _page_number(text, top, bottom, page.height):
