@@ -64,10 +64,32 @@ _PDFIUM = threading.Lock()  # PDFium is not thread-safe: one document at a time 
 _MOVETO, _LINETO = _c.FPDF_SEGMENT_MOVETO, _c.FPDF_SEGMENT_LINETO
 # PDFium's path functions and the buffers they fill, bound once: a path has a handful of points and a ruled
 # page hundreds of paths, so looking them up each time would cost as much as the calls (used under _PDFIUM).
+
+
+def _fast(name: str, restype: type, argtypes: tuple | None = None):
+    """PDFium's function `name` with plain C types: pypdfium2's bindings check a typed handle on every call,
+    which costs as much as the call (characters and path points are read by the thousand). The handles
+    passed are PDFium's own (`c_void_p`), so nothing is lost; pypdfium2's binding if the library is not
+    where pypdfium2 keeps it."""
+    libs = getattr(_c, "_libs", None) or getattr(__import__("pypdfium2_raw.bindings").bindings, "_libs", {})
+    lib = libs.get("pdfium") if isinstance(libs, dict) else None
+    if lib is None:
+        return getattr(_c, name)
+    fn = lib[name]  # a new function object: pypdfium2's own keeps its types
+    fn.restype, fn.argtypes = restype, argtypes
+    return fn
+
+
+_VOID = ctypes.c_void_p
 _X, _Y = ctypes.c_float(), ctypes.c_float()
-_SEGMENT_API = (_c.FPDFPath_GetPathSegment, _c.FPDFPathSegment_GetPoint, _c.FPDFPathSegment_GetType, _X, _Y,
-                ctypes.byref(_X), ctypes.byref(_Y))
-_COUNT_SEGMENTS, _GET_CLOSE = _c.FPDFPath_CountSegments, _c.FPDFPathSegment_GetClose
+_SEGMENT_API = (_fast("FPDFPath_GetPathSegment", _VOID, (_VOID, ctypes.c_int)),
+                _fast("FPDFPathSegment_GetPoint", ctypes.c_int, (_VOID, _VOID, _VOID)),
+                _fast("FPDFPathSegment_GetType", ctypes.c_int, (_VOID,)), _X, _Y,
+                ctypes.addressof(_X), ctypes.addressof(_Y))
+_COUNT_SEGMENTS = _fast("FPDFPath_CountSegments", ctypes.c_int, (_VOID,))
+_GET_CLOSE = _fast("FPDFPathSegment_GetClose", ctypes.c_int, (_VOID,))
+_TEXT_API = (_fast("FPDFText_IsGenerated", ctypes.c_int), _fast("FPDFText_GetUnicode", ctypes.c_uint),
+             _fast("FPDFText_GetLooseCharBox", ctypes.c_int), _fast("FPDFText_HasUnicodeMapError", ctypes.c_int))
 _BOUNDS = tuple(ctypes.c_float() for _ in range(4))
 _BOUNDS_REF = tuple(ctypes.byref(v) for v in _BOUNDS)
 
@@ -227,8 +249,8 @@ def _chars(text, n: int, to_display: Callable[[float, float], tuple[float, float
     """The characters of a text page that the PDF draws (not the spaces and line breaks PDFium infers),
     with their loose boxes (origin to advance, descent to ascent: pdfminer's boxes). `to_display` maps a
     rotated page; an upright one is only shifted to `origin` (its mediabox's left and top)."""
-    generated, unicode, loose, map_error = (_c.FPDFText_IsGenerated, _c.FPDFText_GetUnicode,
-                                            _c.FPDFText_GetLooseCharBox, _c.FPDFText_HasUnicodeMapError)
+    generated, unicode, loose, map_error = _TEXT_API
+    text = ctypes.cast(text, _VOID)
     rect = _c.FS_RECTF()
     ref = ctypes.byref(rect)
     left, top = origin
@@ -325,6 +347,7 @@ def _path_rules(obj, m: tuple[float, ...], to_display, h_rules: list, v_rules: l
     `to_display` maps), a closed subpath's closing segment included."""
     a, b, cc, d, e, f = m
     get_segment, get_point, get_type, x, y, px, py = _SEGMENT_API
+    obj = ctypes.cast(obj, _VOID).value
     segments = []
     for i in range(_COUNT_SEGMENTS(obj)):
         seg = get_segment(obj, i)
