@@ -35,6 +35,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pypdfium2
 import pypdfium2.raw as _c
@@ -66,16 +67,21 @@ _MOVETO, _LINETO = _c.FPDF_SEGMENT_MOVETO, _c.FPDF_SEGMENT_LINETO
 # page hundreds of paths, so looking them up each time would cost as much as the calls (used under _PDFIUM).
 
 
-def _fast(name: str, restype: type, argtypes: tuple | None = None):
-    """PDFium's function `name` with plain C types: pypdfium2's bindings check a typed handle on every call,
-    which costs as much as the call (characters and path points are read by the thousand). The handles
-    passed are PDFium's own (`c_void_p`), so nothing is lost; pypdfium2's binding if the library is not
-    where pypdfium2 keeps it."""
-    libs = getattr(_c, "_libs", None) or getattr(__import__("pypdfium2_raw.bindings").bindings, "_libs", {})
-    lib = libs.get("pdfium") if isinstance(libs, dict) else None
+def _pdfium() -> ctypes.CDLL:
+    """The PDFium library pypdfium2 loaded (the same file opened again: the OS loads it once)."""
+    import pypdfium2_raw.bindings as bindings
+
+    lib = getattr(bindings, "_libs", {}).get("pdfium")
     if lib is None:
-        return getattr(_c, name)
-    fn = lib[name]  # a new function object: pypdfium2's own keeps its types
+        lib = ctypes.CDLL(str(next(Path(bindings.__file__).parent.glob("*pdfium.*"))))
+    return lib
+
+
+def _fast(name: str, restype: type, argtypes: tuple | None = None):
+    """PDFium's function `name` with plain C types: pypdfium2's bindings convert a typed handle on every
+    call, which costs as much as the call (characters and path points are read by the thousand). The
+    handles passed are PDFium's own, as addresses; a new function object, pypdfium2's keeps its types."""
+    fn = _pdfium()[name]
     fn.restype, fn.argtypes = restype, argtypes
     return fn
 
@@ -88,10 +94,18 @@ _SEGMENT_API = (_fast("FPDFPath_GetPathSegment", _VOID, (_VOID, ctypes.c_int)),
                 ctypes.addressof(_X), ctypes.addressof(_Y))
 _COUNT_SEGMENTS = _fast("FPDFPath_CountSegments", ctypes.c_int, (_VOID,))
 _GET_CLOSE = _fast("FPDFPathSegment_GetClose", ctypes.c_int, (_VOID,))
+_OBJECT_API = (_fast("FPDFPage_CountObjects", ctypes.c_int, (_VOID,)),
+               _fast("FPDFPage_GetObject", _VOID, (_VOID, ctypes.c_int)),
+               _fast("FPDFFormObj_CountObjects", ctypes.c_int, (_VOID,)),
+               _fast("FPDFFormObj_GetObject", _VOID, (_VOID, ctypes.c_ulong)),
+               _fast("FPDFPageObj_GetType", ctypes.c_int, (_VOID,)),
+               _fast("FPDFPageObj_GetMatrix", ctypes.c_int, (_VOID, _VOID)))
+_GET_BOUNDS = _fast("FPDFPageObj_GetBounds", ctypes.c_int, (_VOID, _VOID, _VOID, _VOID, _VOID))
+_IMAGE, _PATH, _FORM = _c.FPDF_PAGEOBJ_IMAGE, _c.FPDF_PAGEOBJ_PATH, _c.FPDF_PAGEOBJ_FORM
 _TEXT_API = (_fast("FPDFText_IsGenerated", ctypes.c_int), _fast("FPDFText_GetUnicode", ctypes.c_uint),
              _fast("FPDFText_GetLooseCharBox", ctypes.c_int), _fast("FPDFText_HasUnicodeMapError", ctypes.c_int))
 _BOUNDS = tuple(ctypes.c_float() for _ in range(4))
-_BOUNDS_REF = tuple(ctypes.byref(v) for v in _BOUNDS)
+_BOUNDS_AT = tuple(ctypes.addressof(v) for v in _BOUNDS)
 
 # A character: its text and box in points, from the top-left corner of the page as displayed.
 _Char = tuple[str, float, float, float, float]  # text, x0, top, x1, bottom
@@ -281,35 +295,36 @@ def _chars(text, n: int, to_display: Callable[[float, float], tuple[float, float
 def _objects(page, to_display, origin: tuple[float, float], h_rules: list, v_rules: list) -> int:
     """Collect the page's rules (every horizontal or vertical straight segment of its paths, in forms too)
     into h_rules / v_rules; return how many images it shows."""
+    count_objects, get_object, count_in_form, get_in_form, get_type, get_matrix = _OBJECT_API
     matrix = _c.FS_MATRIX()
-    matrix_ref = ctypes.byref(matrix)
+    matrix_at = ctypes.addressof(matrix)
     images = 0
     left, top = origin
     # An upright page: user space → display is a shift and a flip, folded into the objects' matrices.
     base = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0) if to_display else (1.0, 0.0, 0.0, -1.0, -left, top)
 
-    def walk(count: int, get: Callable[[int], object], outer: tuple[float, ...]) -> None:
+    def walk(container: int, count: Callable, get: Callable, outer: tuple[float, ...]) -> None:
         nonlocal images
-        for i in range(count):
-            obj = get(i)
+        for i in range(count(container)):
+            obj = get(container, i)
             if not obj:
                 continue
-            kind = _c.FPDFPageObj_GetType(obj)
-            if kind == _c.FPDF_PAGEOBJ_IMAGE:
+            kind = get_type(obj)
+            if kind == _IMAGE:
                 images += 1
-            elif kind in (_c.FPDF_PAGEOBJ_PATH, _c.FPDF_PAGEOBJ_FORM):
-                if kind == _c.FPDF_PAGEOBJ_PATH and _thin_rule(obj, outer, to_display, h_rules, v_rules):
+            elif kind in (_PATH, _FORM):
+                if kind == _PATH and _thin_rule(obj, outer, to_display, h_rules, v_rules):
                     continue
                 m = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-                if _c.FPDFPageObj_GetMatrix(obj, matrix_ref):
+                if get_matrix(obj, matrix_at):
                     m = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
                 m = _compose(m, outer)
-                if kind == _c.FPDF_PAGEOBJ_PATH:
+                if kind == _PATH:
                     _path_rules(obj, m, to_display, h_rules, v_rules)
                 else:
-                    walk(_c.FPDFFormObj_CountObjects(obj), lambda j, o=obj: _c.FPDFFormObj_GetObject(o, j), m)
+                    walk(obj, count_in_form, get_in_form, m)
 
-    walk(_c.FPDFPage_CountObjects(page), lambda j: _c.FPDFPage_GetObject(page, j), base)
+    walk(ctypes.cast(page, _VOID).value, count_objects, get_object, base)
     return images
 
 
@@ -317,7 +332,7 @@ def _thin_rule(obj, outer: tuple[float, ...], to_display, h_rules: list, v_rules
     """A path at most 3 points thick (a stroked line, a thin filled bar: how Word and LibreOffice draw
     borders) is one rule along its middle, read from its bounds alone; False for any other path. Its two
     long sides would be snapped into that one rule anyway, and its short ends are shorter than a rule."""
-    if not _c.FPDFPageObj_GetBounds(obj, *_BOUNDS_REF):
+    if not _GET_BOUNDS(obj, *_BOUNDS_AT):
         return False
     a, b, cc, d, e, f = outer
     left, bottom, right, top = (v.value for v in _BOUNDS)
@@ -347,7 +362,6 @@ def _path_rules(obj, m: tuple[float, ...], to_display, h_rules: list, v_rules: l
     `to_display` maps), a closed subpath's closing segment included."""
     a, b, cc, d, e, f = m
     get_segment, get_point, get_type, x, y, px, py = _SEGMENT_API
-    obj = ctypes.cast(obj, _VOID).value
     segments = []
     for i in range(_COUNT_SEGMENTS(obj)):
         seg = get_segment(obj, i)
