@@ -1,9 +1,9 @@
 """PDF with a text layer → grid (issues 6, 17): PDFium's characters and ruling lines, a text-layout fallback.
 
-Why PDFium (pypdfium2): it hands over every character with its box from C, in about 3 ms a page, where
-pdfplumber (pdfminer in Python) took about 100 ms and 2 KB per character. What pdfplumber added on top
-(its table finder, its text layout) is done here from those boxes, with the same rules and tolerances,
-so that a report reads the same cells as before:
+Why PDFium (pypdfium2): it parses the page in C and hands over every character with its box (about 2.5
+ms a page); this reader takes about 5 ms a page where pdfplumber (pdfminer, in Python) took about 50 ms
+and 2 KB per character. What pdfplumber added on top (its table finder, its text layout) is done here
+from those boxes, with the same rules and tolerances, so that a report reads the same cells as before:
 
 * Page by page, top to bottom: ruled tables become lines of cells. The rules are the page's path
   objects (every horizontal or vertical straight segment: lines, the sides of rectangles, thin filled
@@ -640,6 +640,8 @@ def _line_text(line: list[_Char]) -> str:
 
 def _text_of(chars: list[_Char]) -> str:
     """Plain text: the lines' words joined by spaces, lines by newlines."""
+    if len(chars) == 1:  # a cell of one digit: the commonest cell of a report
+        return chars[0][0]
     if len(chars) > 1 and max(ch[2] for ch in chars) - min(ch[2] for ch in chars) <= _Y_TOL:  # one line
         return _line_text(sorted(chars, key=lambda ch: (ch[1], ch[2])))
     return "\n".join(_line_text(line) for line in _lines(chars))
