@@ -12,8 +12,15 @@ It prints one table: wall time, reports/s, the ratio of (b) and (c) to the floor
 the whole process tree (sampled every 0.2 s: PSS of the process and every worker, summed) and the accuracy of
 the cells in the warehouse's Parquet datasets against the generated truth.
 
+Before it, the formats (issue 17): samples of generated reports in the text layouts, as HTML pages and as
+PDFs with ruled tables (synthetic.pdf), `--formats` of each (300), parsed one by one on one core in
+this process: ms/report, reports/s and the accuracy of each format, and for the PDFs the PDFium floor —
+loading each PDF and reading every character's box, the least any PDF reader does — measured on the same
+files in the same run. The PDFs are not in the 10,000 / 100,000 corpora (generating them takes ~25 ms each).
+
     uv run python benchmarks/bench.py                  # make bench: 10,000 and 100,000
     uv run python benchmarks/bench.py --sizes 2000     # a quick look
+    uv run python benchmarks/bench.py --sizes --formats 100   # the formats only
 """
 
 from __future__ import annotations
@@ -41,7 +48,8 @@ from make_corpus import REAL_SHARE, write_corpus
 from pipeline.decoding import decode
 from pipeline.listing import list_report_files
 from pipeline.model import ParseError
-from synthetic.corpus import REAL_LAYOUTS, corpus
+from pipeline.parse import parse_bytes
+from synthetic.corpus import HTML, LAYOUTS, PDF, REAL_LAYOUTS, SynthReport, corpus
 
 HERE = Path(__file__).resolve().parent
 ADDED = 100
@@ -221,6 +229,100 @@ def accuracy(truth: Path, parquet: Path, layouts: tuple[str, ...] | None = None)
 
 
 # ---------------------------------------------------------------------------------------------
+# the formats: text layouts, HTML, PDF, one core
+# ---------------------------------------------------------------------------------------------
+
+FORMATS = {"text": LAYOUTS, "html": (HTML,), "pdf": (PDF,)}
+FORMAT_SEED = 17
+
+
+def score(report, truth: SynthReport) -> dict[str, int]:
+    """The truth's cells found right, wrong or left out in one parsed report (None: the file was refused)."""
+    got = {} if report is None else {(c.table, c.row, c.column): c.value for c in report.cells}
+    right = wrong = 0
+    for key, value in truth.values.items():
+        if key not in got:
+            continue
+        if got[key] == value or (value is not None and got[key] is not None and abs(got[key] - value) < 1e-6):
+            right += 1
+        else:
+            wrong += 1
+    expected = len(truth.values)
+    return {"expected": expected, "right": right, "wrong": wrong, "left_out": expected - right - wrong}
+
+
+def pdfium_floor(data: bytes) -> int:
+    """The least a PDF reader does: load the document, and on every page its text page and each character's box."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(data)
+    n = 0
+    for k in range(len(doc)):
+        page = doc[k]
+        text = page.get_textpage()
+        for i in range(text.count_chars()):
+            text.get_charbox(i)
+            n += 1
+        text.close()
+        page.close()
+    doc.close()
+    return n
+
+
+def format_sample(fmt: str, n: int, seed: int = FORMAT_SEED) -> list[tuple[SynthReport, bytes]]:
+    """n generated reports of one format (`FORMATS`), with their truth; deterministic."""
+    return list(corpus(n, seed, layouts=FORMATS[fmt]))
+
+
+def measure_format(sample: list[tuple[SynthReport, bytes]], pdf_floor: bool = False) -> dict:
+    """Parse every report of the sample once, in this process: seconds, accuracy, and with `pdf_floor` the
+    PDFium floor on the same files (each file's floor read right before its parse, so both see the same cache)."""
+    totals = {"expected": 0, "right": 0, "wrong": 0, "left_out": 0}
+    parse_s = floor_s = 0.0
+    refused = 0
+    for truth, data in sample:
+        if pdf_floor:
+            t = time.perf_counter()
+            pdfium_floor(data)
+            floor_s += time.perf_counter() - t
+        t = time.perf_counter()
+        try:
+            report = parse_bytes(data, file=truth.name)
+        except ParseError:
+            report = None
+            refused += 1
+        parse_s += time.perf_counter() - t
+        for k, v in score(report, truth).items():
+            totals[k] += v
+    return {"n": len(sample), "parse_s": parse_s, "floor_s": floor_s if pdf_floor else None, "refused": refused,
+            **totals}
+
+
+def formats(n: int) -> None:
+    """The per-format lines (see the module docstring)."""
+    print(f"formats: {n} generated reports each (seed {FORMAT_SEED}), parsed one by one on one core in this process",
+          flush=True)
+    print(f"{'format':<8} {'reports':>7} {'ms/report':>9} {'reports/s':>9}  accuracy", flush=True)
+    for fmt in FORMATS:
+        t0 = time.perf_counter()
+        sample = format_sample(fmt, n)
+        made = time.perf_counter() - t0
+        pdf = fmt == "pdf"
+        if pdf:
+            measure_format(sample[:5], pdf_floor=True)  # warm: PDFium loaded, fonts' CMaps read once
+        m = measure_format(sample, pdf_floor=pdf)
+        ms = m["parse_s"] * 1000 / m["n"]
+        note = (f"{m['right']:,} of {m['expected']:,} cells right ({m['right'] / m['expected']:.2%}), {m['wrong']} "
+                f"wrong, {m['left_out']:,} left out; {m['refused']} refused; generated in {made:.1f} s")
+        print(f"{fmt:<8} {m['n']:>7} {ms:>9.2f} {1000 / ms:>9.0f}  {note}", flush=True)
+        if pdf:
+            floor_ms = m["floor_s"] * 1000 / m["n"]
+            print(f"{'':<8} {'':>7} {floor_ms:>9.2f} {1000 / floor_ms:>9.0f}  PDFium floor (load, text page, every "
+                  f"character's box): parse = {ms / floor_ms:.2f}× the floor", flush=True)
+    print(flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
 # the table
 # ---------------------------------------------------------------------------------------------
 
@@ -242,13 +344,18 @@ def stages_note(result: dict) -> str:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    p.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
+    p.add_argument("--formats", type=int, default=300, help="reports per format for the per-format lines (0: none)")
     p.add_argument("--corpus-dir", type=Path, default=HERE / "corpus")
     p.add_argument("--scratch", type=Path, default=HERE / "scratch", help="where (c) and (d) build warehouses")
     args = p.parse_args()
     print(f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PHYS_PAGES') * PAGE / 2**30:.0f} GiB, "
           f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
           f"duckdb {duckdb.__version__}")
+    if args.formats:
+        formats(args.formats)
+    if not args.sizes:
+        return 0
     print(HEADER)
     print("-" * len(HEADER))
     for n in args.sizes:

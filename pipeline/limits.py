@@ -2,7 +2,7 @@
 
 The warehouse refuses files over 64 MB, but that counts the bytes on disk: a 2.9 MB Word package can
 inflate to gigabytes of XML, a 28 KB HTML page with `rowspan=1000 colspan=1000` to a billion grid
-cells, a 5 KB PDF to millions of characters, each costing pdfplumber about 2 KB. So every reader checks
+cells, a 5 KB PDF to millions of characters or to gigabyte pages. So every reader checks
 what a file would expand to *before* expanding it, and refuses a file beyond these limits with the code
 `too_complex` and a reason in plain words. Each limit lies far above any report (the figures in the
 comments), so no real report is refused, and far below what would exhaust a worker.
@@ -33,10 +33,12 @@ MAX_TABLE_CELLS = 250_000  # cells of one table once its merged cells are expand
 MAX_HTML_CELLS = 1_000_000  # the same, over all the tables of a page
 MAX_DEPTH = 2047  # element nesting lxml can read at all (with huge_tree; 255 without it)
 
-# PDF: checked before pdfplumber interprets a page (it keeps about 2 KB per character).
+# PDF: checked before PDFium interprets a page: the page tree and the raw streams first, each page's characters
+# as it is loaded (a laid-out page costs memory in proportion to its size and characters).
 MAX_PDF_PAGES = 500  # a report: 5-60 pages
 MAX_PAGE_SIDE = 14_400  # points: 200 inches, the largest page PDF 1.x allows (A4 is 595 × 842)
-MAX_PAGE_CONTENT = 8 * MIB  # a page's content stream once inflated (a page of text and tables: 20-300 KB)
+# A content stream once inflated, and all of them per page on average (a page of text and tables: 20-300 KB).
+MAX_PAGE_CONTENT = 8 * MIB
 MAX_PAGE_CHARS = 50_000  # characters on one page (a page of 6-point text: about 15,000)
 MAX_PDF_CHARS = 300_000  # characters in the whole document (a 60-page report: about 150,000)
 

@@ -34,6 +34,7 @@ Key = tuple[str, str, str]
 LAYOUTS = ("pipe", "pipe_trailing", "tab", "markdown", "block", "stream")
 RUN_TOGETHER = "run_together"  # crawled text, cells glued with no delimiter (spec §14): only identities split it
 HTML = "html"  # a government web page (spec §10): not in LAYOUTS, which are the text layouts
+PDF = "pdf"  # a PDF with ruled tables (synthetic.pdf, needs reportlab): in no default corpus
 # Real-file layouts (spec §15, synthetic.realistic): never drawn unless asked for.
 CRAWLED_PAGE = "crawled_page"  # a crawler's header block, then the whole page on one line
 PDF_MARKDOWN = "pdf_markdown"  # a PDF converted to markdown: wrapped labels, page breaks inside tables
@@ -384,14 +385,14 @@ def make_report(i: int, rng: random.Random, defect_rate: float = 0.1,
     year = rng.randint(2019, 2025)
     published = f"{year + 1}-01-{rng.randint(10, 31)}" if rng.random() < 0.5 else None
     values = make_values(template, rng)
-    ext = "html" if layout == HTML else "txt"
+    ext = {HTML: "html", PDF: "pdf"}.get(layout, "txt")
     r = SynthReport(f"{i:07d}_{template}_{layout}.{ext}", template, layout, encoding, org, year, published, values)
     blank = ""
     if rng.random() < defect_rate:
         defect = rng.choice(("blank_cells", "broken_identity", "lost_labels"))
         if defect == "blank_cells":
             # placeholders are positional in every layout; a page can leave the cell empty
-            blank = rng.choice(("-", "/", "无", "") if layout == HTML else ("-", "/", "无"))
+            blank = rng.choice(("-", "/", "无", "") if layout in (HTML, PDF) else ("-", "/", "无"))
             for key in rng.sample(sorted(k for k in values if k[0] == "applications" and k[2] != "total"), 3):
                 values[key] = None
         elif defect == "broken_identity":
@@ -401,6 +402,11 @@ def make_report(i: int, rng: random.Random, defect_rate: float = 0.1,
             r.lost_labels = True
         r.defects.append(defect if defect != "lost_labels" or r.lost_labels else "none")
     lines = document(r, rng, blank)
+    if layout == PDF:
+        from synthetic.pdf import render_pdf  # reportlab: a dev dependency
+
+        r.encoding = "pdf-text"
+        return r, render_pdf(r, lines, rng)
     text = render_html(r, lines, rng) if layout == HTML else render(lines, layout)
     return r, text.encode(encoding)
 

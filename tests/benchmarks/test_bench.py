@@ -119,3 +119,51 @@ def test_the_benchmark_corpus_holds_a_share_of_real_like_reports(tmp_path):
     assert all((tmp_path / "c" / "reports" / row["file"]).is_file() for row in rows)
     assert 0 < REAL_SHARE < 0.5
     assert write_corpus(80, tmp_path / "c", seed=1, real_share=0.25) == truth  # same stamp: reused
+
+
+# ------------------------------------------------------------------------------------------------
+# The per-format lines (issue 17): generated PDFs with ruled tables parse to every truth cell
+# ------------------------------------------------------------------------------------------------
+
+
+def test_a_generated_pdf_corpus_parses_with_no_wrong_cell():
+    sample = bench.format_sample("pdf", 12)
+    assert all(data.startswith(b"%PDF-") for _, data in sample)
+    assert sample == bench.format_sample("pdf", 12)  # deterministic: the same reports, the same bytes
+    m = bench.measure_format(sample, pdf_floor=True)
+    assert m["wrong"] == 0 and m["refused"] == 0
+    assert m["expected"] == sum(len(truth.values) for truth, _ in sample) > 2000
+    assert m["right"] == m["expected"]  # ruled tables: every cell, blanks included, in its row and column
+    assert m["floor_s"] > 0
+
+
+def test_the_generated_pdfs_hold_their_report_and_both_rule_styles():
+    from pipeline import parse_bytes
+    from pipeline.readers.pdf import load_pages
+
+    sample = bench.format_sample("pdf", 12)
+    styles = set()
+    for truth, data in sample:
+        report = parse_bytes(data, file=truth.name)
+        assert (report.input_format, report.template, report.organization, report.report_year,
+                report.published_on) == ("pdf", truth.template, truth.organization, truth.report_year,
+                                         truth.published_on)
+        pages = load_pages(data)
+        assert len(pages) >= 2 and not any(p.images for p in pages)
+        long_rules = sum(1 for p in pages for y, x0, x1 in p.h_rules if x1 - x0 > 300)
+        styles.add(long_rules > 10)  # LibreOffice-style rules span the table; Word-style boxes one cell each
+    assert styles == {True, False}
+
+
+def test_score_counts_a_wrong_and_a_missing_cell():
+    truth, data = bench.format_sample("pdf", 1)[0]
+    from pipeline import parse_bytes
+
+    report = parse_bytes(data, file=truth.name)
+    assert bench.score(report, truth)["wrong"] == 0
+    cell = next(c for c in report.cells if c.value)
+    cell.value = cell.value + 1
+    report.cells.remove(next(c for c in report.cells if c is not cell))
+    s = bench.score(report, truth)
+    assert (s["wrong"], s["left_out"], s["right"]) == (1, 1, s["expected"] - 2)
+    assert bench.score(None, truth)["left_out"] == len(truth.values)

@@ -209,7 +209,7 @@ def test_the_cli_survives_a_crashing_and_a_hanging_file(tmp_path):
 def test_the_cli_stderr_holds_only_the_reasons(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    for pdf in (FIXTURES / "pdf").glob("*.pdf"):  # LibreOffice PDFs: pdfminer logs `Could not get FontBBox…`
+    for pdf in (FIXTURES / "pdf").glob("*.pdf"):  # LibreOffice PDFs: pdfminer logged `Could not get FontBBox…`
         (folder / pdf.name).write_bytes(pdf.read_bytes())
     ruled = (FIXTURES / "pdf" / "quantang_2022_ruled.pdf").read_bytes()
     (folder / "truncated.pdf").write_bytes(ruled[: len(ruled) // 2])

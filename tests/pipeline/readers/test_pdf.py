@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import pdfplumber
 import pytest
 
@@ -174,3 +176,130 @@ def test_truncated_pdf_fixture():
     with pytest.raises(ParseError) as err:
         parse_bytes(data[: len(data) // 3], file="truncated.pdf")
     assert err.value.code in ("unreadable_pdf", "not_a_report", "scanned_pdf")
+
+
+# ------------------------------------------------------------------------------------------------
+# PDFium (issue 17): the same characters as pdfminer, damaged files cost their file only, limits first
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("truth", [T.PDF_2021, T.PDF_2021_PLAIN], ids=["ruled", "borderless"])
+def test_pdfium_reads_the_characters_pdfminer_reads(truth):
+    from pipeline.readers.pdf import load_pages
+
+    pages = load_pages(T.fixture_bytes(truth))
+    with pdfplumber.open(T.FIXTURES / truth.name) as pdf:
+        assert len(pdf.pages) == len(pages)
+        for theirs, ours in zip(pdf.pages, pages, strict=True):
+            assert [c["text"] for c in theirs.chars] == [c[0] for c in ours.chars]
+            for c, (_, x0, top, x1, bottom) in zip(theirs.chars, ours.chars, strict=True):
+                assert abs(c["x0"] - x0) < 0.5 and abs(c["x1"] - x1) < 2.0  # from the origin; a wide glyph's ink
+                assert abs(c["top"] - top) < 2.5 and abs(c["bottom"] - bottom) < 2.5
+
+
+def test_ruled_fixture_rules_make_the_tables():
+    from pipeline.readers.pdf import find_tables, load_pages
+
+    pages = load_pages(T.fixture_bytes(T.PDF_2021))
+    tables = [find_tables(p) for p in pages]
+    assert all(tables)  # every page holds a ruled table
+    first = tables[0][0]
+    assert first.bbox[0] < first.bbox[2] and len(first.cells) >= 4
+    assert not any(find_tables(p) for p in load_pages(T.fixture_bytes(T.PDF_2021_PLAIN)))
+
+
+def test_every_truncated_copy_is_refused_as_truncated():
+    data = T.fixture_bytes(T.PDF_2021)
+    for cut in range(0, len(data) - 8, max(1, len(data) // 40)):
+        with pytest.raises(ParseError) as err:
+            parse_bytes(data[:cut] + b"\n" * 3, file="cut.pdf")
+        assert err.value.code in ("unreadable_pdf", "not_a_report"), cut
+        if data[:cut].startswith(b"%PDF-"):
+            assert "truncated" in err.value.message
+
+
+_DAMAGED = """
+import random, sys
+from pipeline import ParseError, parse_bytes
+data = open(sys.argv[1], "rb").read()
+rng = random.Random(17)
+variants = [data[:k] + b"\\n%%EOF\\n" for k in range(0, len(data), max(1, len(data) // 60))]  # cut, then closed
+for _ in range(60):
+    b = bytearray(data)
+    for _ in range(rng.randint(1, 30)):
+        b[rng.randrange(len(b))] = rng.randrange(256)
+    variants.append(bytes(b))
+codes = {}
+for v in variants:
+    try:
+        parse_bytes(v, file="x.pdf")
+        codes["report"] = codes.get("report", 0) + 1
+    except ParseError as e:
+        codes[e.code] = codes.get(e.code, 0) + 1
+print(sorted(codes.items()))
+"""
+
+
+@pytest.mark.parametrize("truth", [T.PDF_2021, T.PDF_2021_PLAIN], ids=["ruled", "borderless"])
+def test_damaged_copies_never_crash_the_process(truth):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _DAMAGED, str(T.FIXTURES / truth.name)], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]  # PDFium is C: a crash would kill the process
+    codes = dict(eval(proc.stdout))
+    assert set(codes) <= {"report", "unreadable_pdf", "not_a_report", "scanned_pdf", "encrypted_pdf"}
+    assert codes.get("unreadable_pdf", 0) > 0
+    assert proc.stderr == ""
+
+
+def _one_page_pdf(content: bytes, compress: bool) -> bytes:
+    """A hand-written one-page PDF whose content stream is `content` (Flate-compressed or not)."""
+    stream = zlib.compress(content, 9) if compress else content
+    filt = b" /Filter /FlateDecode" if compress else b""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d%s >>\nstream\n%s\nendstream" % (len(stream), filt, stream),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, obj)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def test_a_content_stream_bomb_is_refused_before_any_page_is_read():
+    bomb = _one_page_pdf(b"BT /F1 10 Tf 20 800 Td (report 2024) Tj ET\n" + b" " * (9 << 20), compress=True)
+    assert len(bomb) < 20_000
+    with pytest.raises(ParseError, match=r"inflates to more than 8 MB") as err:
+        parse_bytes(bomb, "bomb.pdf")
+    assert err.value.code == "too_complex"
+    for size in (1 << 20, (1 << 20) - 43, 3 << 20):  # a stream that ends right at a 1 MB step is counted too
+        small = _one_page_pdf(b"BT /F1 10 Tf 20 800 Td (report 2024) Tj ET\n" + b" " * size, compress=True)
+        with pytest.raises(ParseError) as err:
+            parse_bytes(small, "small.pdf")
+        assert err.value.code == "not_a_report"  # read (its text holds no report), not refused as a bomb
+
+
+def test_rules_from_lines_rectangles_and_thin_bars():
+    from pipeline.readers.pdf import find_tables, load_pages
+
+    # a 2 × 2 grid drawn three ways: stroked lines, one rectangle per cell, thin filled bars
+    text = b"BT /F1 10 Tf 110 770 Td (a) Tj 100 0 Td (1) Tj -100 -50 Td (b) Tj 100 0 Td (2) Tj ET\n"
+    lines = b"".join(b"100 %d m 300 %d l S\n" % (y, y) for y in (700, 750, 800)) + b"".join(
+        b"%d 700 m %d 800 l S\n" % (x, x) for x in (100, 200, 300))
+    boxes = b"".join(b"%d %d 100 50 re S\n" % (x, y) for x in (100, 200) for y in (700, 750))
+    bars = b"".join(b"100 %.1f 200 1 re f\n" % (y - 0.5) for y in (700, 750, 800)) + b"".join(
+        b"%.1f 700 1 100 re f\n" % (x - 0.5) for x in (100, 200, 300))
+    for drawing in (lines, boxes, bars):
+        pages = load_pages(_one_page_pdf(text + drawing, compress=False))
+        tables = find_tables(pages[0])
+        assert len(tables) == 1
+        assert sorted(tables[0].texts.values()) == ["1", "2", "a", "b"]
+        assert tables[0].bbox == pytest.approx((100, 42, 300, 142), abs=0.6)
