@@ -46,10 +46,12 @@ help:
 	@echo "make bench    the benchmark on 10,000 and 100,000 generated reports (see Performance in the README)"
 	@echo "make clean    delete data/warehouse/ (the Parquet datasets and the DuckDB file)"
 
+# --compile-bytecode: the .pyc files are written once here, so every later start reads them instead of compiling
+# dagster's 2,000 modules again (5 s per process where PYTHONDONTWRITEBYTECODE is set or site-packages is read-only).
 install:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --user uv \
 		|| python3 -m pip install --user --break-system-packages uv || python3 -m pip install uv
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
 	@mkdir -p "$(DAGSTER_HOME)"
 	@cp config/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 
