@@ -10,22 +10,33 @@ Both work on a machine with no network and no Chinese font: the HTML carries the
 and the PNG is drawn with Noto Sans CJK (SIL Open Font License 1.1), which the dependency `manimgx-fonts-cjk`
 installs into site-packages: without it every Chinese character would be an empty box. The HTML names the
 same font first and falls back to the fonts Chinese systems have (Microsoft YaHei, PingFang SC, …).
+
+Drawing costs seconds, so it is done only when the chart changed: the chart's Vega-Lite spec (its data
+included) and the renderer's versions are hashed, and files whose hash matches `.applications_series.key`
+beside them are kept. The script the HTML inlines (vega-embed with Vega and Vega-Lite, 2 s for vl-convert to
+bundle) is bundled once per vl-convert version and kept beside the charts (`.vega-embed-<versions>.js`).
+altair is imported by this step only, not when the definitions load.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import os
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import altair as alt
 import dagster as dg
 import polars as pl
 
 from assets.lib.duckdb_ops import POOL
 from assets.lib.storage import DuckDBWarehouse, env_path
 from assets.lib.ui_metadata import frame_metadata
+
+if TYPE_CHECKING:
+    import altair as alt
 
 SOURCE = "marts.applications_series_by_year"
 NAME = "applications_series"
@@ -57,6 +68,8 @@ def _bars(frame: pl.DataFrame, value: str, value_title: str, color: str, scale: 
 
 def series_chart(series: pl.DataFrame) -> alt.VConcatChart:
     """Stacked bars of new applications per year by applicant group, above the bodies per year and format."""
+    import altair as alt
+
     groups = series.select(
         pl.col("report_year").cast(pl.Utf8).alias("年份"),
         pl.col("template"),
@@ -103,9 +116,51 @@ def render_png(chart: alt.TopLevelMixin) -> bytes:
     return vlc.vegalite_to_png(chart.to_dict(), scale=2)
 
 
+def _versions() -> str:
+    import altair as alt
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return f"altair-{alt.__version__}_vl-convert-{vlc.__version__}_vega-lite-{vl_version_for_vl_convert()}"
+
+
+def vega_embed_bundle(folder: Path) -> str:
+    """vega-embed with Vega and Vega-Lite as one script, as `chart.save(inline=True)` inlines it; bundled by
+    vl-convert once per version and kept in `folder`."""
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    cached = folder / f".vega-embed-{_versions()}.js"
+    if cached.exists():
+        return cached.read_text(encoding="utf-8")
+    bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+    tmp.write_text(bundle, encoding="utf-8")
+    os.replace(tmp, cached)
+    return bundle
+
+
+class _InlineTemplate:
+    """altair's inline HTML template with a bundle made beforehand (altair would bundle it on every save)."""
+
+    def __init__(self, bundle: str):
+        self.bundle = bundle
+
+    def render(self, **values) -> str:
+        from altair.utils.html import INLINE_HTML_TEMPLATE
+
+        return INLINE_HTML_TEMPLATE.render(vegaembed_script=self.bundle, **values)
+
+
 def write_html(chart: alt.TopLevelMixin, path: Path) -> None:
     """The chart as a standalone HTML page with Vega, Vega-Lite and vega-embed inline: it opens offline."""
-    chart.save(str(path), inline=True)
+    chart.save(str(path), format="html", template=_InlineTemplate(vega_embed_bundle(path.parent)))
+
+
+def chart_key(chart: alt.TopLevelMixin) -> str:
+    """What the drawn files depend on: the chart's spec with its data, and the renderers' versions."""
+    spec = json.dumps(chart.to_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{_versions()}\n{spec}".encode()).hexdigest()
 
 
 @dg.asset(
@@ -127,10 +182,17 @@ def applications_series_chart(warehouse: DuckDBWarehouse) -> dg.MaterializeResul
     chart = series_chart(series)
     out = charts_dir()
     out.mkdir(parents=True, exist_ok=True)
-    png, html = out / f"{NAME}.png", out / f"{NAME}.html"
-    image = render_png(chart)
-    png.write_bytes(image)
-    write_html(chart, html)
+    png, html, key_file = out / f"{NAME}.png", out / f"{NAME}.html", out / f".{NAME}.key"
+    key = chart_key(chart)
+    unchanged = png.exists() and html.exists() and key_file.exists() and key_file.read_text() == key
+    if unchanged:
+        image = png.read_bytes()
+    else:
+        key_file.unlink(missing_ok=True)
+        image = render_png(chart)
+        png.write_bytes(image)
+        write_html(chart, html)
+        key_file.write_text(key)
     embedded = base64.b64encode(image).decode("ascii")
     return dg.MaterializeResult(
         metadata={
@@ -138,5 +200,6 @@ def applications_series_chart(warehouse: DuckDBWarehouse) -> dg.MaterializeResul
             "chart": dg.MetadataValue.md(f"![{NAME}](data:image/png;base64,{embedded})"),
             "png": dg.MetadataValue.path(str(png)),
             "html": dg.MetadataValue.path(str(html)),
+            "redrawn": not unchanged,
         }
     )
