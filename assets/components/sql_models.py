@@ -59,7 +59,8 @@ def build_model(conn: duckdb.DuckDBPyConnection, model: Model, database: str, ve
     with transaction(conn):
         conn.execute(f"create schema if not exists {model.schema}")
         if model.kind == "incremental_by_report":
-            extra = build_incremental(conn, model.schema, model.name, model.select, version).as_metadata()
+            extra = build_incremental(conn, model.schema, model.name, model.select, version,
+                                      model.changes_with).as_metadata()
         else:
             replace_relation(conn, model.schema, model.name, "view" if model.kind == "view" else "table",
                              model.select)
@@ -97,7 +98,6 @@ def sql_models_asset(models: tuple[Model, ...], pool: str = POOL) -> dg.AssetsDe
                         raise dg.Failure(f"{model.relation} reads {names}, not in the warehouse: materialize it too")
                     metadata = build_model(conn, model, str(warehouse.build_path), versions.get(model.key, ""))
                     present.add((model.schema, model.name))
-                    context.log.debug(f"built {model.relation} ({model.kind})")
                     yield dg.MaterializeResult(asset_key=key, metadata=metadata)
                 yield from check_results(conn, key, model.identities, checks)
                 yield from quality_results(conn, key, model, checks, warehouse.published_path)

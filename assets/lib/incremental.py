@@ -9,7 +9,12 @@ per model, the parse of every report it was built from, and the code version.
 
 The contract such a model keeps: every output row belongs to one report (`report_id`) and depends only
 on that report's parse (its cells, and the parsed columns of its `dim_report` row: organization, year,
-template) and on seeds. A model that reads other reports, or `is_current`, must stay a table.
+template) and on seeds. A model that reads other reports, or `is_current`, must stay a table, unless its
+header names the relation that carries what it reads of them, one row per report, and the columns it reads
+there (all when none are named): `-- changes_with: staging.stg_body_reports (body_key, body_name,
+is_body_primary)`, `-- changes_with: dim_report (source_file)`. The hash of those columns of the report's row
+is then recorded too (`fingerprint`), and a report whose row changed there is recomputed: a new report that
+becomes its body's primary one that year recomputes the report it replaces, not the warehouse.
 """
 
 from __future__ import annotations
@@ -34,19 +39,38 @@ class IncrementalResult:
         return {"mode": self.mode, "reports_recomputed": self.reports_recomputed}
 
 
+def report_versions(changes_with: str = "") -> str:
+    """(report_id, batch_id, fingerprint) of every report of dim_report: what an incremental model was built from."""
+    if not changes_with:
+        return "select report_id, batch_id, null::ubigint as fingerprint from dim_report"
+    relation, columns = changes_relation(changes_with)
+    hashed = f"hash({', '.join(f'w.{c}' for c in columns)})" if columns else "hash(w)"
+    return (f"select d.report_id, d.batch_id, {hashed}::ubigint as fingerprint "
+            f"from dim_report as d left join {relation} as w on w.report_id = d.report_id")
+
+
+def changes_relation(changes_with: str) -> tuple[str, tuple[str, ...]]:
+    """`staging.stg_body_reports (body_key, is_body_primary)` → the relation and the columns (none: all)."""
+    relation, _, columns = changes_with.partition("(")
+    return relation.strip(), tuple(c.strip() for c in columns.rstrip(") ").split(",") if c.strip())
+
+
 def build_incremental(
-    conn: duckdb.DuckDBPyConnection, schema: str, name: str, body: str, version: str
+    conn: duckdb.DuckDBPyConnection, schema: str, name: str, body: str, version: str, changes_with: str = ""
 ) -> IncrementalResult:
     """Build `schema.name` from `body` in full or for the changed reports only; call inside a transaction.
 
     `version` is what the rows depend on besides the data: a build with another version is a full one.
+    `changes_with` names the per-report relation whose rows the model also depends on (module docstring).
     """
     model = f"{schema}.{name}"
     conn.execute(f"create schema if not exists {SCHEMA}")
     conn.execute(
         f"create table if not exists {MODEL_REPORTS} "
-        "(model varchar, code_version varchar, report_id varchar, batch_id varchar)"
+        "(model varchar, code_version varchar, report_id varchar, batch_id varchar, fingerprint ubigint)"
     )
+    conn.execute(f"alter table {MODEL_REPORTS} add column if not exists fingerprint ubigint")  # older warehouses
+    reports = report_versions(changes_with)
     exists = kind_of(conn, schema, name) == "table"
     versions = {v for (v,) in conn.execute(
         f"select distinct code_version from {MODEL_REPORTS} where model = ?", [model]).fetchall()}
@@ -54,22 +78,19 @@ def build_incremental(
     if exists and versions == {version}:
         changed = [r for (r,) in conn.execute(
             f"""
-            select report_id from (
-                select report_id, batch_id from dim_report
-                except select report_id, batch_id from {MODEL_REPORTS} where model = $1
-            )
+            with now as ({reports}),
+            built as (select report_id, batch_id, fingerprint from {MODEL_REPORTS} where model = $1)
+            select report_id from (select * from now except select * from built)
             union
-            select report_id from (
-                select report_id, batch_id from {MODEL_REPORTS} where model = $1
-                except select report_id, batch_id from dim_report
-            )
+            select report_id from (select * from built except select * from now)
             """,
             [model],
         ).fetchall()]
     if changed is None or len(changed) > MAX_CHANGED:
         replace_relation(conn, schema, name, "table", body)
         conn.execute(f"delete from {MODEL_REPORTS} where model = ?", [model])
-        conn.execute(f"insert into {MODEL_REPORTS} select ?, ?, report_id, batch_id from dim_report", [model, version])
+        conn.execute(f"insert into {MODEL_REPORTS} (model, code_version, report_id, batch_id, fingerprint) "
+                     f"select ?, ?, * from ({reports})", [model, version])
         return IncrementalResult("full", conn.execute("select count(*) from dim_report").fetchall()[0][0])
     if changed:
         ids = ", ".join(quote(i) for i in sorted(changed))  # a literal list: DuckDB pushes it down to the scans
@@ -77,7 +98,8 @@ def build_incremental(
         conn.execute(f"insert into {model} select * from ({body}) where report_id in ({ids})")
         conn.execute(f"delete from {MODEL_REPORTS} where model = ? and report_id in ({ids})", [model])
         conn.execute(
-            f"insert into {MODEL_REPORTS} select ?, ?, report_id, batch_id from dim_report where report_id in ({ids})",
+            f"insert into {MODEL_REPORTS} (model, code_version, report_id, batch_id, fingerprint) "
+            f"select ?, ?, * from ({reports}) where report_id in ({ids})",
             [model, version],
         )
     return IncrementalResult("incremental", len(changed))

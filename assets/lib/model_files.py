@@ -16,6 +16,10 @@ A SQL file is one SELECT in plain DuckDB SQL (an analyst can run it on the publi
 * `-- unique: a, b`: columns no two rows share, checked before publishing (`assets/lib/atomic_publish.py`);
 * `-- identities: A1, A2`: the identity checks of spec §7 reported on this asset (`pipeline/identities.py`);
   they read the view `identity_checks`, which becomes a dependency.
+* `-- changes_with: staging.stg_body_reports (body_key, is_body_primary)` (an `incremental_by_report` model
+  only): the relation, one row per report, and the columns of it the model's rows also depend on besides the
+  report's parse (all when none are named); a report whose row there changed is recomputed
+  (`assets/lib/incremental.py`). The relation becomes a dependency.
 
 Every table the SELECT reads becomes a dependency: `staging.stg_x` → `staging/stg_x`, an unqualified `fact_x`
 → `fact_x`, `loaded.reports` → `loaded/reports` (the tables the load step fills from Parquet).
@@ -39,7 +43,7 @@ MAIN_SCHEMA_FOLDERS = ("warehouse", "bodies")  # their relations live in the mai
 NOT_MODELS = ("docs", "tests")  # folders of dbt_like_sql/ that hold no relation
 KINDS = ("table", "view", "incremental_by_report")
 IDENTITY_CHECKS = ("identity_checks",)  # the view identity checks read (asset key)
-_DIRECTIVE = re.compile(r"(materialized|unique|identities):\s*(.*)")
+_DIRECTIVE = re.compile(r"(materialized|unique|identities|changes_with):\s*(.*)")
 
 
 def referenced_tables(sql: str) -> list[list[str]]:
@@ -61,7 +65,7 @@ def header(sql: str) -> list[str]:
 
 
 def directives(sql: str) -> dict[str, str]:
-    """The header's `name: value` lines (`materialized`, `unique`, `identities`)."""
+    """The header's `name: value` lines (`materialized`, `unique`, `identities`, `changes_with`)."""
     return {m.group(1): m.group(2).strip() for line in header(sql) if (m := _DIRECTIVE.fullmatch(line))}
 
 
@@ -97,6 +101,7 @@ class Model:
     unique: tuple[str, ...] = ()
     identities: tuple[str, ...] = ()
     description: str = ""
+    changes_with: str = ""  # an incremental model's per-report relation besides the parse (`-- changes_with:`)
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -140,19 +145,27 @@ def _sql_model(path: Path, root: Path) -> Model:
     deps = {tuple(key) for key in referenced_tables(select)}
     if identities:
         deps.add(IDENTITY_CHECKS)
+    kind = materialization_of(text)
+    changes_with = said.get("changes_with", "")
+    if changes_with:
+        if kind != "incremental_by_report":
+            raise ValueError(f"{path.name}: changes_with applies to materialized: incremental_by_report only")
+        relation = changes_with.partition("(")[0].strip().removeprefix("main.")
+        deps.add(tuple(relation.split(".", 1)))
     file = f"dbt_like_sql/{path.relative_to(root).as_posix()}"
     return Model(
         file=file,
         group=folder,
         schema="main" if folder in MAIN_SCHEMA_FOLDERS else folder,
         name=path.stem,
-        kind=materialization_of(text),
+        kind=kind,
         text=text,
         select=select,
         deps=tuple(sorted(deps)),
         unique=_names(said.get("unique", "")),
         identities=identities,
         description=description_of(text, file),
+        changes_with=changes_with,
     )
 
 

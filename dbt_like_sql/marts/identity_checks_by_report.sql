@@ -1,3 +1,5 @@
+-- materialized: incremental_by_report
+-- changes_with: dim_report (organization, report_year, template, source_file)
 -- Accounting identities (spec §7) per report: how many evaluations passed, failed or could not be
 -- evaluated, per identity, and which targets failed. Reports with no evaluation show zeros.
 select

@@ -1,3 +1,5 @@
+-- materialized: incremental_by_report
+-- changes_with: staging.stg_body_reports (body_key, body_name, report_year, is_body_primary)
 -- Every value of the primary report of each body and year (staging.stg_body_reports) on the canonical
 -- measures of the crosswalk (seeds.canonical_mapping, spec §8). A cell's (template, table, row, column)
 -- finds its canonical measure; cells are summed into it, so 2021's three （六） sub-rows appear twice: each
