@@ -53,6 +53,8 @@ def charts_dir() -> Path:
 def _bars(frame: pl.DataFrame, value: str, value_title: str, color: str, scale: alt.Scale | None, title: str,
           height: int) -> alt.Chart:
     """Stacked bars of `value` per year (`年份`), coloured by `color`."""
+    import altair as alt
+
     return (
         alt.Chart(alt.Data(values=frame.to_dicts()))
         .mark_bar()
