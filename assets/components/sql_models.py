@@ -13,6 +13,7 @@ reports per year, new refusals: `assets/lib/warehouse_checks.py`) are reported r
 """
 
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def existing_relations(conn: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
 
 def build_model(conn: duckdb.DuckDBPyConnection, model: Model, database: str, version: str) -> dict:
     """Replace the model's relation (in one transaction) and return its materialization's metadata."""
+    start = time.perf_counter()
     with transaction(conn):
         conn.execute(f"create schema if not exists {model.schema}")
         if model.kind == "incremental_by_report":
@@ -65,8 +67,10 @@ def build_model(conn: duckdb.DuckDBPyConnection, model: Model, database: str, ve
             replace_relation(conn, model.schema, model.name, "view" if model.kind == "view" else "table",
                              model.select)
             extra = {}
+    built = time.perf_counter()
     metadata = duckdb_table_metadata(conn, model.relation, database, count_rows=model.kind != "view")
-    return {**metadata, **extra, "materialized": model.kind}
+    seconds = {"build_seconds": round(built - start, 3), "metadata_seconds": round(time.perf_counter() - built, 3)}
+    return {**metadata, **extra, "materialized": model.kind, **seconds}
 
 
 def sql_models_asset(models: tuple[Model, ...], pool: str = POOL) -> dg.AssetsDefinition:

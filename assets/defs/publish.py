@@ -72,6 +72,7 @@ def publish_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     )
     def publish_warehouse(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
         with warehouse.lock():
+            warehouse.release()  # publish opens, checkpoints and copies the build file with no connection of ours
             leftovers = remove_stale_temporaries(warehouse.published_path)
             try:
                 result = publish(warehouse.build_path, warehouse.published_path)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import sqlglot
@@ -193,10 +194,19 @@ def dependency_order(models: list[Model]) -> tuple[Model, ...]:
 
 
 def read_models(root: Path = SQL_DIR) -> tuple[Model, ...]:
-    """Every seed and SQL model under `root`, in dependency order."""
-    seeds = [_seed(path, root) for path in sorted((root / SEEDS).glob("*.csv"))]
+    """Every seed and SQL model under `root`, in dependency order.
+
+    Parsing the SQL costs a quarter of a second; a process reads the files again only when one of them changed
+    (the definitions and the publish step's checks read them in the same run)."""
+    seeds = sorted((root / SEEDS).glob("*.csv"))
     files = sorted(p for p in root.glob("*/*.sql") if p.parent.name not in (SEEDS, *NOT_MODELS))
-    models = seeds + [_sql_model(path, root) for path in files]
+    stamps = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in (*seeds, *files))
+    return _read_models(Path(root), tuple(seeds), tuple(files), stamps)
+
+
+@lru_cache(maxsize=8)
+def _read_models(root: Path, seeds: tuple[Path, ...], files: tuple[Path, ...], _stamps: tuple) -> tuple[Model, ...]:
+    models = [_seed(path, root) for path in seeds] + [_sql_model(path, root) for path in files]
     keys = [m.key for m in models]
     if len(set(keys)) != len(keys):
         raise ValueError(f"two files build the same relation: {sorted(k for k in keys if keys.count(k) > 1)}")

@@ -93,6 +93,7 @@ class DuckDBWarehouse(dg.ConfigurableResource):
     published: str  # the published file: replaced atomically by the publish asset, never opened read-write
     database: str = ""  # the build file (empty: build/<name> beside `published`): every asset writes this one
     _run_lock: ExitStack | None = PrivateAttr(default=None)
+    _run_conn: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Take the warehouse lock for the whole run (it waits while another run holds it)."""
@@ -108,6 +109,7 @@ class DuckDBWarehouse(dg.ConfigurableResource):
         self._run_lock = stack
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self.release()
         if self._run_lock is not None:
             self._run_lock.close()
             self._run_lock = None
@@ -128,14 +130,31 @@ class DuckDBWarehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection to the build file, under the warehouse lock."""
+        """A read-write connection to the build file, under the warehouse lock.
+
+        Within a run (the resource set up, the run lock held) the steps share one connection, closed when the
+        run ends or the publish step `release`s it: opening a 400 MB file and checkpointing it on every close
+        cost each step 0.2 s at 100,000 reports. Each step still writes in its own transactions.
+        """
         with self.lock():
+            if self._run_lock is not None:
+                if self._run_conn is None:
+                    self._ensure_build()
+                    self._run_conn = duckdb.connect(str(self.build_path), config=DUCKDB_CONFIG)
+                yield self._run_conn
+                return
             self._ensure_build()
             conn = duckdb.connect(str(self.build_path), config=DUCKDB_CONFIG)
             try:
                 yield conn
             finally:
                 conn.close()
+
+    def release(self) -> None:
+        """Close the run's shared connection (the publish step copies the file with no connection open)."""
+        if self._run_conn is not None:
+            conn, self._run_conn = self._run_conn, None
+            conn.close()
 
     def _ensure_build(self) -> None:
         """Start a missing build file from the last published warehouse (so a partial run has its inputs)."""

@@ -36,19 +36,23 @@ def shown(path: str | Path) -> str:
         return str(path)
 
 
-def this_run() -> str | None:
-    """What the last run scanned and parsed, from its materializations (None without DAGSTER_HOME)."""
-    if not os.environ.get("DAGSTER_HOME"):
+def this_run(instance=None) -> str | None:
+    """What the last run scanned and parsed, from its materializations (None without DAGSTER_HOME); `instance`:
+    the Dagster instance the caller has open (`make run` ran the job on it), else DAGSTER_HOME's is opened."""
+    if instance is None and not os.environ.get("DAGSTER_HOME"):
         return None
     import dagster as dg
 
-    def metadata(key: list[str]) -> dict:
+    def metadata(instance: dg.DagsterInstance, key: list[str]) -> dict:
         event = instance.get_latest_materialization_event(dg.AssetKey(key))
         materialization = event.asset_materialization if event else None
         return {k: v.value for k, v in materialization.metadata.items()} if materialization else {}
 
-    with dg.DagsterInstance.get() as instance:
-        scan, parse = metadata(["raw", "report_files"]), metadata(["parsed", "reports"])
+    if instance is not None:
+        scan, parse = metadata(instance, ["raw", "report_files"]), metadata(instance, ["parsed", "reports"])
+    else:
+        with dg.DagsterInstance.get() as opened:
+            scan, parse = metadata(opened, ["raw", "report_files"]), metadata(opened, ["parsed", "reports"])
     if not scan:
         return None
     return (f"{scan.get('new_or_changed_files', 0)} files new or changed, {scan.get('removed_files', 0)} deleted or "
@@ -66,8 +70,8 @@ def _listing(rows: Iterable[tuple], total: int) -> list[str]:
     return lines
 
 
-def report(database: Path) -> list[str]:
-    """The lines to print about the published warehouse at `database`."""
+def report(database: Path, instance=None) -> list[str]:
+    """The lines to print about the published warehouse at `database` (`instance`: see `this_run`)."""
     if not database.exists():
         return [f"No warehouse at {shown(database)} yet: the run did not publish one (see the errors above)."]
     conn = duckdb.connect(str(database), read_only=True)
@@ -77,7 +81,7 @@ def report(database: Path) -> list[str]:
                   "from dim_report where is_current")[0]
         years = f", {first}–{last}" if first is not None else ""
         lines = [f"Warehouse: {shown(database)} ({reports} current reports of {bodies} bodies{years})"]
-        if (run := this_run()) is not None:
+        if (run := this_run(instance)) is not None:
             lines.append(f"This run:  {run}")
         kinds = dict(_rows(conn, "select problem, count(*) from report_problems group by all"))
         if not kinds:
