@@ -5,7 +5,7 @@ manifest scan, parse, DuckDB load (tables, staging, marts, docs), publish — an
 to hash and parsed. The scan and parse of the +100 run must cost about 100/N of the first run's; the
 DuckDB load is a bulk rebuild from Parquet (O(N), but fast), the publish a file copy.
 
-    uv run python benchmarks/bench_incremental.py --sizes 2000 10000
+    .venv/bin/python benchmarks/bench_incremental.py --sizes 2000 10000
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Timing and accuracy of the run-together solver (pipeline.runtogether) on synthetic crawled tables.
 
-    uv run python benchmarks/bench_runtogether.py [tables_per_profile]
+    .venv/bin/python benchmarks/bench_runtogether.py [tables_per_profile]
 
 Generates application tables of both templates that satisfy A1–A3, prints them the way a crawler does
 (label + one digit run per row, no delimiters), reads them back through pipeline.runtogether.locate and solves them.

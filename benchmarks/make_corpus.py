@@ -9,8 +9,8 @@ spec §15), so that the benchmark's accuracy shows what real files do to the par
 shape (a cell the report does not print is not in it; a blank is null) plus the `traits` they show. The new
 stamp has a v2 corpus written again; every report not drawn real-like comes out as it was.
 
-    uv run python benchmarks/make_corpus.py 10000 benchmarks/corpus/10k
-    uv run python benchmarks/make_corpus.py 2000 /tmp/c --real-share 0   # the generated layouts only
+    .venv/bin/python benchmarks/make_corpus.py 10000 benchmarks/corpus/10k
+    .venv/bin/python benchmarks/make_corpus.py 2000 /tmp/c --real-share 0   # the generated layouts only
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
-"""Run the nightly job (`warehouse_job`: every asset but the on-demand spreadsheets) once, in process, and print what it took as one JSON line.
+"""Run the nightly job (`warehouse_job`: every asset but the on-demand spreadsheets) once, in process, and
+print what it took as one JSON line.
 
 The data lives where the environment says (RAW_DIR, PARQUET_DIR, WAREHOUSE_DB, CHARTS_DIR), so the
 benchmark can point it at a generated corpus and a scratch warehouse. Run as its own process by
 `bench.py`, which samples the memory of the process tree (this process and the parser workers).
 
-    RAW_DIR=... PARQUET_DIR=... WAREHOUSE_DB=... uv run python benchmarks/run_graph.py
+    RAW_DIR=... PARQUET_DIR=... WAREHOUSE_DB=... .venv/bin/python benchmarks/run_graph.py
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ STAGES = {"raw__report_files": "scan", "parsed_datasets": "parse", "publish__war
 def run() -> dict:
     import dagster as dg
 
-    from assets.defs.automation import JOB_NAME
     from assets.definitions import defs
+    from assets.defs.automation import JOB_NAME
 
     start = time.perf_counter()
     with dg.DagsterInstance.ephemeral() as instance:  # the nightly's job: every asset but the spreadsheets

@@ -23,7 +23,7 @@ def _get(template, table, row, column, canonical_row=None):
 
 
 def test_committed_csv_matches_the_module():
-    assert CSV_PATH.read_text(encoding="utf-8") == to_csv(ROWS), "run: uv run python -m pipeline.crosswalk"
+    assert CSV_PATH.read_text(encoding="utf-8") == to_csv(ROWS), "run: .venv/bin/python -m pipeline.seed_files"
 
 
 def test_every_field_of_both_templates_is_mapped():

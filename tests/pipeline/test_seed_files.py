@@ -14,7 +14,7 @@ from pipeline.templates import APPLICATION_ROWS
 @pytest.mark.parametrize("name", sorted(seed_files.SEEDS))
 def test_committed_seed_matches_its_declaration(name):
     committed = (seed_files.SEEDS_DIR / name).read_bytes()  # bytes: line ends count too
-    assert committed == seed_files.SEEDS[name]().encode(), "run: uv run python -m pipeline.seed_files"
+    assert committed == seed_files.SEEDS[name]().encode(), "run: .venv/bin/python -m pipeline.seed_files"
 
 
 def test_every_seed_file_is_generated():
