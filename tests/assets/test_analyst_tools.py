@@ -132,7 +132,8 @@ def test_the_published_file_has_the_readable_storage_format(built):
 
 
 def test_make_sql_opens_the_cli_read_only():
-    plan = subprocess.run(["make", "-n", "sql"], cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    plan = subprocess.run(["make", "--no-print-directory", "-n", "sql"], cwd=PROJECT, capture_output=True, text=True,
+                          timeout=60)
     assert re.search(r"\.venv/bin/duckdb -readonly \S*warehouse\.duckdb", plan.stdout), plan.stdout
 
 

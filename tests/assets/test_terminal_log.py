@@ -39,5 +39,6 @@ def test_make_run_prints_step_messages_not_debug_events(tmp_path, monkeypatch, c
 @pytest.mark.parametrize("target", ["ui", "daemon"])
 def test_ui_and_daemon_hand_the_terminal_to_dagster(target):
     """`exec`: the first Ctrl-C reaches Dagster's own process group, which stops everything cleanly."""
-    plan = subprocess.run(["make", "-n", target], cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    plan = subprocess.run(["make", "--no-print-directory", "-n", target], cwd=PROJECT, capture_output=True, text=True,
+                          timeout=60)
     assert plan.stdout.strip().splitlines()[-1].startswith("exec "), plan.stdout
