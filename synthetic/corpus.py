@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
+from typing import Any
 
 from pipeline.templates import (
     APPLICANT_COLUMNS,
@@ -314,6 +315,27 @@ class _Page:
         return f"<h2>{escape(text, quote=False)}</h2>"
 
 
+def body_blocks(r: SynthReport, lines: list[tuple[bool, list[str]]],
+                per_item: bool) -> Iterator[tuple[str, Any]]:
+    """The report after its title as the blocks a page shows, in order: ("table", merged rows) for each run
+    of table lines (each 第二十条 item a table of its own when `per_item`), ("signature", text) for the
+    closing organisation and date, ("text", text) for every other line. Shared by the HTML and PDF renderers."""
+    signature = len(lines) - 2 if r.published_on else len(lines)
+    run: list[list[str]] = []
+    for k, (is_table, cells) in enumerate([*lines[1:], (False, [])], start=1):
+        if is_table and not (per_item and run and cells[0].startswith("第二十条")):
+            run.append(cells)
+            continue
+        if run:
+            yield "table", _merges(run, r.template)
+            run = [cells] if is_table else []
+            if is_table:
+                continue
+        if not cells:
+            return
+        yield ("signature" if k >= signature else "text"), cells[0]
+
+
 def render_html(r: SynthReport, lines: list[tuple[bool, list[str]]], rng: random.Random) -> str:
     """The report as a page of a government site, in r.encoding (declared in its <meta>).
 
@@ -344,26 +366,15 @@ def render_html(r: SynthReport, lines: list[tuple[bool, list[str]]], rng: random
     out.append(rng.choice((f"<h1>{escape(title)}</h1>", f'<div class="title" align="center">{escape(title)}</div>',
                            f"<p align=center><b>{escape(title)}</b></p>")))
     per_item = rng.random() < 0.5  # each 第二十条 item its own <table>, or section 二 one table
-    signature = len(lines) - 2 if r.published_on else len(lines)
-    run: list[list[str]] = []
-    for k, (is_table, cells) in enumerate([*lines[1:], (False, [])], start=1):
-        if is_table and not (per_item and run and cells[0].startswith("第二十条")):
-            run.append(cells)
-            continue
-        if run:
-            out += page.table(_merges(run, r.template))
-            run = [cells] if is_table else []
-            if is_table:
-                continue
-        if not cells:
-            break
-        text = cells[0]
-        if k >= signature:
-            out.append(f'<p style="text-align:right">{escape(text, quote=False)}</p>')
-        elif _ORDINAL.match(text):
-            out.append(page.heading(text))
+    for kind, block in body_blocks(r, lines, per_item):
+        if kind == "table":
+            out += page.table(block)
+        elif kind == "signature":
+            out.append(f'<p style="text-align:right">{escape(block, quote=False)}</p>')
+        elif _ORDINAL.match(block):
+            out.append(page.heading(block))
         else:
-            out.append(f"<p>{escape(text, quote=False)}</p>")
+            out.append(f"<p>{escape(block, quote=False)}</p>")
     out += [
         "</div>", "</div>",
         f'<div class="footer">版权所有：{escape(site)}　网站标识码：{rng.randint(10**9, 10**10 - 1)}</div>',

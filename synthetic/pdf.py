@@ -17,7 +17,7 @@ import io
 import random
 from functools import cache
 
-from synthetic.corpus import _NUMBER, SynthReport, _merges
+from synthetic.corpus import _NUMBER, SynthReport, body_blocks
 
 _FONT = "STSong-Light"
 _PAGE = (595.0, 842.0)  # A4 portrait, points
@@ -195,19 +195,10 @@ def render_pdf(r: SynthReport, lines: list[tuple[bool, list[str]]], rng: random.
     """The report as a PDF: title, headings and prose as text lines, every table ruled (see the docstring)."""
     out = _Writer(rng)
     per_item = rng.random() < 0.5  # each 第二十条 item its own table, or section 二 one table
-    signature = len(lines) - 2 if r.published_on else len(lines)
     out.text(lines[0][1][0], 15, "center")
-    run: list[list[str]] = []
-    for k, (is_table, cells) in enumerate([*lines[1:], (False, [])], start=1):
-        if is_table and not (per_item and run and cells[0].startswith("第二十条")):
-            run.append(cells)
-            continue
-        if run:
-            out.table(_merges(run, r.template))
-            run = [cells] if is_table else []
-            if is_table:
-                continue
-        if not cells:
-            break
-        out.text(cells[0], align="right" if k >= signature else "left")
+    for kind, block in body_blocks(r, lines, per_item):
+        if kind == "table":
+            out.table(block)
+        else:
+            out.text(block, align="right" if kind == "signature" else "left")
     return out.finish()
