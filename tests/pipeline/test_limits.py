@@ -21,6 +21,7 @@ import pytest
 from pipeline import ParseError, parse_bytes
 from tests.support import FIXTURES
 from tests.support import variants as V
+from tests.support.pdf_bytes import pdf_file
 
 RT = (FIXTURES / "run_together" / "blank_glued_to_label.txt").read_text(encoding="utf-8")
 
@@ -125,15 +126,7 @@ def _pdf(pages: list[tuple[int, int, list[str]]], compress: bool = False) -> byt
         kids.append(len(objs))
     objs.append(b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids)))
     objs.append(b"<< /Type /Catalog /Pages %d 0 R >>" % parent)
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, obj in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (i, obj)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, len(objs), xref)
-    return bytes(out)
+    return pdf_file(objs, root=len(objs))
 
 
 def _pdf_bomb(path: Path) -> None:

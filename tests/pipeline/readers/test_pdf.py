@@ -12,6 +12,7 @@ from pipeline.readers import read_document
 from pipeline.readers.pdf import _join_split_row, layout_lines
 from tests.support import reader_truth as T
 from tests.support import variants as V
+from tests.support.pdf_bytes import pdf_file
 
 
 @pytest.fixture(scope="module")
@@ -263,15 +264,7 @@ def _one_page_pdf(content: bytes, compress: bool) -> bytes:
             b"/Resources << /Font << /F1 5 0 R >> >> >>",
             b"<< /Length %d%s >>\nstream\n%s\nendstream" % (len(stream), filt, stream),
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, obj in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (i, obj)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    return pdf_file(objs, root=1)
 
 
 def test_a_content_stream_bomb_is_refused_before_any_page_is_read():
