@@ -20,7 +20,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import dagster as dg
-import duckdb
 import pytest
 
 from assets.definitions import defs
@@ -29,6 +28,7 @@ from assets.lib import summary
 from synthetic import fictional_bodies
 from tests.support import PROJECT
 from tests.support.nightly_support import SAMPLES, Warehouse
+from tests.support.warehouse_support import columns, one, query
 
 # Builds the warehouse through warehouse_job, runs the DuckDB CLI and make.
 pytestmark = pytest.mark.integration
@@ -67,15 +67,6 @@ def built(tmp_path_factory) -> Warehouse:
     return wh
 
 
-def query(db: Path, sql: str) -> tuple[list[str], list[tuple]]:
-    conn = duckdb.connect(str(db), read_only=True)
-    try:
-        cur = conn.execute(sql)
-        return [d[0] for d in cur.description], cur.fetchall()
-    finally:
-        conn.close()
-
-
 # -- 6. samples that show the point of the warehouse ------------------------------------------------------------
 
 def guide_examples() -> list[str]:
@@ -85,20 +76,20 @@ def guide_examples() -> list[str]:
 @pytest.mark.parametrize("number", range(1, len(guide_examples()) + 1))
 def test_every_guide_example_answers_on_the_make_run_warehouse(built, number):
     """Rows, and no column that is null in every row: each example tells something on the bundled samples."""
-    names, rows = query(built.published, guide_examples()[number - 1])
+    names, rows = columns(built.published, guide_examples()[number - 1])
     assert rows, f"example {number} returns no row"
     empty = [name for i, name in enumerate(names) if all(row[i] is None for row in rows)]
     assert empty == [], f"example {number}: columns null in every row: {empty}"
 
 
 def test_the_fictional_bodies_cross_the_formats_with_numbers(built):
-    _, rows = query(built.published, """
+    _, rows = columns(built.published, """
         select body_key, count(*), count(distinct template), min(report_year), max(report_year),
                sum(n_cells) filter (where n_cells > 0) > 0
         from dim_report where organization like '%云溪镇%' or organization like '%白鹭街道%'
         group by body_key order by body_key""")
     assert sorted((r[1], r[2], r[3], r[4], r[5]) for r in rows) == [(6, 2, 2019, 2024, True), (7, 2, 2019, 2025, True)]
-    _, totals = query(built.published, """
+    _, totals = columns(built.published, """
         select min(total), max(total) from marts.applications_by_body_year
         where outcome = 'new_received' and (body_name like '%云溪镇%' or body_name like '%白鹭街道%')""")
     low, high = totals[0]
@@ -120,13 +111,13 @@ def test_the_installed_duckdb_cli_opens_the_published_file(built):
                          capture_output=True, text=True, timeout=60)
     assert cli.returncode == 0, cli.stderr
     lines = cli.stdout.split()
-    current = query(built.published, "select count(*) from dim_report where is_current")[1][0][0]
+    current = one(built.published, "select count(*) from dim_report where is_current")
     assert lines[1] == str(current) and current >= 20
     assert lines[3].startswith("v1."), "an older DuckDB than the one that wrote the file reads it"
 
 
 def test_the_published_file_has_the_readable_storage_format(built):
-    _, rows = query(built.published, "select tags['storage_version'] from duckdb_databases() "
+    _, rows = columns(built.published, "select tags['storage_version'] from duckdb_databases() "
                                      "where database_name = current_database()")
     assert rows[0][0].removesuffix("+") == "v1.2.0"
 
@@ -140,11 +131,11 @@ def test_make_sql_opens_the_cli_read_only():
 # -- 3. a report with no value is a problem, visible as such ---------------------------------------------------
 
 def test_reports_with_no_cell_are_problems(built):
-    _, rows = query(built.published, "select problem, source_file, detail from report_problems "
+    _, rows = columns(built.published, "select problem, source_file, detail from report_problems "
                                      "where problem = 'no_cells' order by source_file")
     assert [(p, Path(f).name) for p, f, _ in rows] == [("no_cells", COMMA), ("no_cells", PROSE)]
     assert all("no value could be placed" in detail for _, _, detail in rows)
-    _, flags = query(built.published, "select no_cells, count(*) from dim_report group by all order by 1")
+    _, flags = columns(built.published, "select no_cells, count(*) from dim_report group by all order by 1")
     assert flags[1] == (True, 2)
 
 
@@ -165,18 +156,21 @@ def test_make_runs_summary_lists_the_empty_and_refused_reports(built):
 
 # -- 4. spreadsheets ---------------------------------------------------------------------------------------------
 
+def mart_names(db: Path) -> set[str]:
+    """The tables and views of the schema `marts`."""
+    return {name for (name,) in query(db, "select table_name from duckdb_tables() where schema_name = 'marts' "
+                                          "union all select view_name from duckdb_views() where schema_name = 'marts'")}
+
+
 def test_every_mart_is_a_csv_with_a_bom_that_reads_back(built):
     out = built.root / "export"
-    marts = {r[0] for r in query(built.published, "select table_name from duckdb_tables() "
-                                                  "where schema_name = 'marts'")[1]}
-    marts |= {r[0] for r in query(built.published, "select view_name from duckdb_views() "
-                                                   "where schema_name = 'marts'")[1]}
+    marts = mart_names(built.published)
     files = {p.stem: p for p in (out / "csv").glob("*.csv")}
     assert set(files) == marts
     data = files["applications_by_body_year"].read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # Excel on a Chinese Windows reads UTF-8 only with the BOM
     rows = list(csv.reader(data.decode("utf-8-sig").splitlines()))
-    n = query(built.published, "select count(*) from marts.applications_by_body_year")[1][0][0]
+    n = one(built.published, "select count(*) from marts.applications_by_body_year")
     assert len(rows) == n + 1 and "body_name" in rows[0]
     assert any("青岚县云溪镇人民政府" in row for row in rows[1:])
 
@@ -187,8 +181,7 @@ def test_the_workbook_has_a_sheet_per_mart_with_chinese_headers(built):
         ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
         sheets = [s.get("name") for s in ElementTree.fromstring(z.read("xl/workbook.xml")).iter(f"{{{ns['m']}}}sheet")]
         strings = z.read("xl/sharedStrings.xml").decode("utf-8")
-    marts = {r[0] for r in query(built.published, "select table_name from duckdb_tables() where schema_name = 'marts' "
-                                 "union all select view_name from duckdb_views() where schema_name = 'marts'")[1]}
+    marts = mart_names(built.published)
     assert sheets[0] == "说明"  # what each sheet is, first
     assert set(sheets[1:]) == {m[:31] for m in marts}
     assert "公开率" in strings and "青岚县云溪镇人民政府" in strings  # a column label, a value
@@ -220,11 +213,11 @@ def test_the_png_draws_chinese_glyphs_not_boxes():
 # -- 9. the quality in the UI ------------------------------------------------------------------------------------
 
 def test_fact_views_carry_their_source_file(built):
-    _, rows = query(built.published, "select count(*), count(source_file), count(distinct source_file) "
+    _, rows = columns(built.published, "select count(*), count(source_file), count(distinct source_file) "
                                      "from fact_applications")
     total, with_file, files = rows[0]
     assert total == with_file and files >= 20
-    assert query(built.published, "select count(*) from fact_review_litigation where source_file is null")[1] == [(0,)]
+    assert one(built.published, "select count(*) from fact_review_litigation where source_file is null") == 0
 
 
 def test_asset_column_schemas_carry_the_documented_descriptions(built):

@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 
 from pipeline.templates import APPLICANT_COLUMNS, APPLICATION_ROWS, OUTCOME_ROWS
 from synthetic.corpus import SynthReport, document, make_values, render
 from synthetic.fictional_bodies import PREFIX as FICTIONAL_PREFIX
 from tests.support import SAMPLES
-from tests.support.warehouse_support import query
+from tests.support.warehouse_support import columns, query
 
 # The five sample reports (pinned by name: other files may land in data/raw/ while readers are developed).
 SAMPLE_FILES = (
@@ -204,12 +203,7 @@ class Warehouse:
         return query(self.db, sql, params)
 
     def columns(self, sql: str) -> tuple[list[str], list[tuple]]:
-        conn = duckdb.connect(str(self.db), read_only=True)
-        try:
-            cur = conn.execute(sql)
-            return [d[0] for d in cur.description], cur.fetchall()
-        finally:
-            conn.close()
+        return columns(self.db, sql)
 
 
 def write_raw(raw: Path) -> None:

@@ -28,6 +28,16 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         conn.close()
 
 
+def columns(db: Path, sql: str) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of one query, on a read-only connection that is always closed."""
+    conn = duckdb.connect(str(db), read_only=True)
+    try:
+        cur = conn.execute(sql)
+        return [d[0] for d in cur.description], cur.fetchall()
+    finally:
+        conn.close()
+
+
 def one(db: Path, sql: str, params: list | None = None):
     """The single row of a query (its single value if it has one column)."""
     rows = query(db, sql, params)
