@@ -279,7 +279,14 @@ def _parse_bounded(paths: list[Path], worker: _Worker, workers: int, timeout: fl
                     chunk = [queue_.popleft()]
                     while chunk[0] not in alone and queue_ and len(chunk) < size and queue_[0] not in alone:
                         chunk.append(queue_.popleft())
-                    inflight[pool.submit(worker.many, [paths[i] for i in chunk])] = [chunk, None]
+                    try:
+                        future = pool.submit(worker.many, [paths[i] for i in chunk])
+                    except BrokenProcessPool:  # a worker died since the last wait: the running chunks say which
+                        if not inflight:  # a pool broken with no work in it: no file to blame, nothing to retry
+                            raise
+                        queue_.extendleft(reversed(chunk))  # this one never ran: innocent, back in its place
+                        break
+                    inflight[future] = [chunk, None]
                     if chunk[0] in alone:
                         break
                 now = time.monotonic()
