@@ -57,6 +57,7 @@ class Value:
     replaced: bool = False  # a value cell holding U+FFFD (bytes that could not be decoded): never placed
     implausible: bool = False  # more than MAX_DIGITS digits: no figure of a report, never placed
     unplaceable: bool = False  # any of the three above: the one flag the placer tests for every cell
+    count: int | None = None  # `int(value)` of a plain count (no unit, sign or decimals): what most cells hold
 
 
 @lru_cache(maxsize=65536)  # most value cells are `0` or small numbers: parse each distinct text once
@@ -91,4 +92,6 @@ def parse_value(text: str) -> Value | None:
         return None
     if len(digits) > MAX_DIGITS and len(number.as_tuple().digits) > MAX_DIGITS:
         return Value(number, unit, bool(sign), "." in digits, implausible=True, unplaceable=True)
-    return Value(number, unit, bool(sign), "." in digits)
+    decimal = "." in digits
+    plain = unit is None and not sign and not decimal
+    return Value(number, unit, bool(sign), decimal, count=int(number) if plain else None)
