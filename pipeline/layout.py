@@ -122,15 +122,16 @@ def physical_mode(grid: Grid, start: int, end: int) -> str:
     """How rows are marked in lines [start, end): `row` (a line is a row), `block` or `stream`."""
     nonblank = multi = blanks_between = 0
     seen_content = False
-    for i in range(start, end):
-        cells = [c for c in grid.lines[i] if c.strip()]
-        if not grid.lines[i]:
+    for cells in grid.lines[start:end]:
+        if not cells:
             if seen_content:
                 blanks_between += 1
             continue
         seen_content = True
         nonblank += 1
-        if len(cells) >= 2 or len(grid.lines[i]) >= 3:  # a markdown row of one filled cell is still a row
+        # Two filled cells, or three cells of any kind (a markdown row of one filled cell is still a row).
+        n = len(cells)
+        if n >= 3 or (n == 2 and cells[0].strip() and cells[1].strip()):
             multi += 1
     if nonblank and multi / nonblank >= 0.3:
         return "row"
@@ -146,25 +147,32 @@ def tokens(grid: Grid, start: int, end: int, skipped: list[int] | None = None) -
     """
     mode = physical_mode(grid, start, end)
     out: list[Token] = []
+    append = out.append
+    classify = _classify_text
+    page_number = PAGE_NUMBER.match
+    block = mode == "block"
+    one_cell = mode != "row"
+    lines = grid.lines
     row = 0
     for i in range(start, end):
-        cells = grid.lines[i]
-        if len(cells) == 1 and PAGE_NUMBER.match(cells[0]):
+        cells = lines[i]
+        if not cells:
+            if block:
+                row += 1
+            continue
+        if len(cells) == 1 and page_number(cells[0]):
             if skipped is not None:
                 skipped.append(i + 1)
             continue
-        if not cells:
-            if mode == "block":
-                row += 1
-            continue
-        if mode != "block":
+        if not block:
             row += 1
-        if mode != "row":
+        if one_cell:
             # One cell per line: the tab indent or `|` suffix decorating the line is not a cell.
             cells = [c for c in cells if c.strip()] or [""]
+        line = i + 1
         for col, cell in enumerate(cells):
-            raw, key, kind, value = _classify_text(cell)
-            out.append(Token(raw, key, kind, value, i + 1, row, col))
+            raw, key, kind, value = classify(cell)
+            append(Token(raw, key, kind, value, line, row, col))
     return out, mode
 
 
