@@ -13,6 +13,7 @@ from pipeline.model import Cell, Check, Finding
 from pipeline.templates import APPLICANT_COLUMNS, APPLICATION_COLUMNS, APPLICATION_ROWS, OUTCOME_ROWS
 
 _TOLERANCE = 1e-9
+_ABSENT = object()  # a cell that was not placed (None is a placed blank)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,21 @@ class Identity:
     def target(self) -> tuple[str, str, str]:
         """The printed total the identity is about: a blank here makes the check not evaluable."""
         return self.right[0] if self.id == "A1" else self.left[0]
+
+    @cached_property
+    def cells(self) -> tuple[tuple[str, str, str], ...]:
+        """`left + right`, built once: every report's check reads them in this order."""
+        return self.left + self.right
+
+    @cached_property
+    def rows(self) -> frozenset[tuple[str, str]]:
+        """The (table, row) of every cell the identity reads."""
+        return frozenset(k[:2] for k in self.cells)
+
+    @cached_property
+    def target_at(self) -> int:
+        """The position of `target` in `cells`."""
+        return len(self.left) if self.id == "A1" else 0
 
 
 @cache  # data, the same for every report of a template
@@ -76,24 +92,26 @@ def identities(template: str) -> tuple[Identity, ...]:
 
 def check_identities(cells: list[Cell], template: str) -> tuple[list[Check], list[Finding]]:
     """Evaluate every identity whose cells were placed; a side with no placed cell at all is skipped."""
-    index = {(c.table, c.row, c.column): c.value for c in cells}
-    placed = index.keys()
+    # One lookup per cell of an identity (a key's tuple hash is not cached: set tests would hash it again).
+    get = {(c.table, c.row, c.column): c.value for c in cells}.get
     checks: list[Check] = []
     findings: list[Finding] = []
     for ident in identities(template):
-        keys = ident.keys
-        if placed.isdisjoint(keys):
+        values = [get(k, _ABSENT) for k in ident.cells]
+        absent = values.count(_ABSENT)
+        if absent == len(values):  # no cell of the identity placed
             continue
-        if not placed >= keys:
+        if absent:
             checks.append(Check(ident.id, ident.table, ident.target_name, "not_evaluable", None, None,
                                 False, ident.formula))
             continue
-        if index[ident.target] is None:
+        if values[ident.target_at] is None:
             checks.append(Check(ident.id, ident.table, ident.target_name, "not_evaluable", None, None,
                                 True, ident.formula))
             continue
-        left_values = [index[k] for k in ident.left]
-        right_values = [index[k] for k in ident.right]
+        n_left = len(ident.left)
+        left_values = values[:n_left]
+        right_values = values[n_left:]
         had_nulls = None in left_values or None in right_values
         left = float(sum(filter(None, left_values)))  # blanks (None) count as 0, like the zeros dropped here
         right = float(sum(filter(None, right_values)))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from pipeline.identities import Identity, identities
 from pipeline.model import Cell, Check, Finding
@@ -42,15 +43,23 @@ class _Hypothesis:
     joined: int
 
 
+@cache
+def _known() -> dict[tuple[str, str, str, str], Identity]:
+    """Every identity of either template by (id, table, target, formula): one object per key, and objects of
+    different keys never compare equal, so the key stands for the identity."""
+    return {(i.id, i.table, i.target_name, i.formula): i for tpl in ("2019", "2021") for i in identities(tpl)}
+
+
 def _definitions(checks: list[Check]) -> list[Identity]:
     """The identities behind the checks (matched on id, target and formula: no template needed)."""
-    known = {(i.id, i.table, i.target_name, i.formula): i for tpl in ("2019", "2021") for i in identities(tpl)}
-    out: list[Identity] = []
+    known = _known()
+    out: dict[tuple[str, str, str, str], Identity] = {}
     for c in checks:
-        ident = known.get((c.identity, c.table, c.target, c.formula))
-        if ident is not None and ident not in out:
-            out.append(ident)
-    return out
+        key = (c.identity, c.table, c.target, c.formula)
+        ident = known.get(key)
+        if ident is not None and key not in out:
+            out[key] = ident
+    return list(out.values())
 
 
 def _holds(ident: Identity, values: dict[Key, float | None]) -> bool | None:
@@ -105,6 +114,7 @@ def suspect_split_numbers(cells: list[Cell], checks: list[Check], findings: Iter
         return []
     defs = _definitions(checks)
     failing = _definitions(failed)
+    failing_ids = set(map(id, failing))
     by_key = {(c.table, c.row, c.column): c for c in cells}
     values: dict[Key, float | None] = {k: (None if c.value is None else float(c.value)) for k, c in by_key.items()}
     rows = list(dict.fromkeys((t, r) for ident in failing for t, r, _ in ident.left + ident.right))
@@ -113,8 +123,8 @@ def suspect_split_numbers(cells: list[Cell], checks: list[Check], findings: Iter
         columns = _ROW_COLUMNS.get(table)
         if columns is None or any((table, row, c) not in by_key for c in columns):
             continue
-        touching = [i for i in defs if any(k[:2] == (table, row) for k in i.left + i.right)]
-        if not any(i in failing for i in touching):
+        touching = [i for i in defs if (table, row) in i.rows]
+        if not any(id(i) in failing_ids for i in touching):  # `_known` gives one object per identity
             continue
         raws = [by_key[(table, row, c)].raw.strip() for c in columns]
         row_values = [values[(table, row, c)] for c in columns]
