@@ -6,6 +6,7 @@ check records `had_nulls`. A failed identity is a finding on the report; the num
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 
@@ -90,10 +91,15 @@ def identities(template: str) -> tuple[Identity, ...]:
     return tuple(out)
 
 
-def check_identities(cells: list[Cell], template: str) -> tuple[list[Check], list[Finding]]:
-    """Evaluate every identity whose cells were placed; a side with no placed cell at all is skipped."""
+def check_identities(cells: list[Cell], template: str,
+                     values: Mapping[tuple[str, str, str], int | float | None] | None = None,
+                     ) -> tuple[list[Check], list[Finding]]:
+    """Evaluate every identity whose cells were placed; a side with no placed cell at all is skipped.
+    `values`: the cells' values by (table, row, column), when the caller has them (the Placer does)."""
+    if values is None:
+        values = {(c.table, c.row, c.column): c.value for c in cells}
     # One lookup per cell of an identity (a key's tuple hash is not cached: set tests would hash it again).
-    get = {(c.table, c.row, c.column): c.value for c in cells}.get
+    get = values.get
     checks: list[Check] = []
     findings: list[Finding] = []
     for ident in identities(template):

@@ -221,12 +221,13 @@ def join_wrapped(rows: list[LogicalRow], names_a_row: Callable[[LogicalRow], boo
         if skip:
             skip = False
             continue
-        if not r.labels or not _has_value(r):
+        # A row that names a row stays as it is: tested first, as most rows do (`names_a_row` is pure).
+        if not r.labels or not _has_value(r) or names_a_row(r):
             out.append(r)
             continue
         above = out[-1] if out and _wraps_into(out[-1], r, r, r.labels[0].line - 1) else None
         below = rows[k + 1] if k + 1 < len(rows) and _wraps_into(r, rows[k + 1], r, r.labels[-1].line + 1) else None
-        if (above is None and below is None) or names_a_row(r):
+        if above is None and below is None:
             out.append(r)
             continue
         if above is not None and names_a_row(joined := _joined(above, r, r)):

@@ -40,6 +40,7 @@ def label_key(text: str) -> str:
     return _WS.sub("", nfkc(text)).translate(_QUOTES)
 
 
+@lru_cache(maxsize=65536)  # called on the same few hundred labels in every report
 def strip_numbering(key: str) -> str:
     """`3.其他` → `其他`, `(七)总计` → `总计`, `四、结转…` → `结转…` (input already label_key'd)."""
     return _NUMBERING.sub("", key)

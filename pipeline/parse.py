@@ -131,7 +131,7 @@ def parse_grid(grid: Grid, *, file: str, sha256: str, encoding: str, confidence:
         placer.find("warning", "organization_missing", "no organisation in the title, prose or signature")
 
     identity_template = table_templates.get("applications", template)
-    checks, identity_findings = check_identities(placer.cells, identity_template)
+    checks, identity_findings = check_identities(placer.cells, identity_template, placer.values)
     identity_findings += blank_findings(placer.cells, identity_template, placer.blanks)
     return Report(
         file=file,

@@ -28,7 +28,7 @@ class Placer:
         self.cells: list[Cell] = []
         self.blanks: list[Cell] = []  # the placed cells whose value is null (a printed blank)
         self.findings: list[Finding] = []
-        self._placed: set[tuple[str, str, str]] = set()
+        self.values: dict[tuple[str, str, str], int | float | None] = {}  # (table, row, column) → placed value
         self._rows: set[tuple[str, str]] = set()
 
     def find(self, severity: str, code: str, message: str, **kw: object) -> None:
@@ -59,16 +59,16 @@ class Placer:
         if v is not None and v.unplaceable:
             self._unplaceable(table, row, column, tok)
             return
-        if key in self._placed:
+        if key in self.values:
             self.find("error", "duplicate_cell", f"{table}.{row}.{column} appears twice; kept the first",
                       table=table, row=row, column=column, line=tok.line, raw=tok.raw)
             return
-        self._placed.add(key)
         self._rows.add((table, row))
         if v is not None and v.count is not None and kind == "count":
             value, unit = v.count, None  # the common case of `_typed`, worked out once per distinct text
         else:
             value, unit = self._typed(table, row, column, tok, kind)
+        self.values[key] = value
         cell = Cell(table, row, column, value, tok.raw, unit, label_inferred, tok.line,
                     "label_inferred" if label_inferred and provenance == "positional" else provenance)
         self.cells.append(cell)
@@ -106,7 +106,7 @@ class Placer:
         """Place a row's cells in order. The common cell (a plain count, or a blank, in a free position) is
         placed here without the calls of `place`, which is what every other cell goes through: ~200 cells
         a report make this the parser's hottest loop."""
-        place, placed, cells, blanks = self.place, self._placed, self.cells, self.blanks
+        place, placed, cells, blanks = self.place, self.values, self.cells, self.blanks
         provenance = "label_inferred" if label_inferred else "positional"
         for column, tok, kind in zip(columns, values, kinds or ("count",) * len(columns), strict=True):
             v = tok.value
@@ -123,7 +123,7 @@ class Placer:
             else:
                 place(table, row, column, tok, kind, label_inferred)
                 continue
-            placed.add(key)
+            placed[key] = count
             self._rows.add((table, row))
             cells.append(cell)
 

@@ -83,10 +83,13 @@ def find_sections(grid: Grid, lines: Sequence[str] | None = None,
     """Sections in document order; each runs to the next section's start or the next later heading.
     `anchors_out` receives the line of each table section's first content anchor."""
     headings: list[tuple[int, str]] = []
-    for i in range(len(grid.lines)):
-        name = _heading(grid, i)
-        if name:
-            headings.append((i, name))
+    may_be_heading = _MAY_BE_HEADING.search
+    for i, cells in enumerate(grid.lines):
+        # `_heading`'s own first test, inlined: a line of a report is seldom a heading.
+        if cells and may_be_heading(cells[0] if len(cells) == 1 else "".join(cells)):
+            name = _heading(grid, i)
+            if name:
+                headings.append((i, name))
     anchors = _anchors(grid, lines if lines is not None else grid_lines_text(grid))
     if anchors_out is not None:
         anchors_out.update(anchors)
