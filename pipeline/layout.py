@@ -104,7 +104,17 @@ def split_line(line: str) -> list[str]:
 
 
 def text_grid(text: str) -> Grid:
-    return Grid([split_line(line) for line in text.splitlines()])
+    """`split_line` of every line; a line with no tab, pipe or `#` is one cell (or a break) without the call."""
+    out: list[list[str]] = []
+    append = out.append
+    for line in text.splitlines():
+        if "|" in line or "\t" in line or "#" in line:
+            append(split_line(line))
+        elif line.strip():
+            append([line])
+        else:
+            append([])
+    return Grid(out)
 
 
 @lru_cache(maxsize=65536)  # labels and small values repeat across every report of a corpus

@@ -62,7 +62,9 @@ def _clean_org(org: str) -> str | None:
 def extract_metadata(lines: list[str], first_section_line: int | None) -> Metadata:
     """Read the title block (lines before the first section), the prose, and the closing signature."""
     head_end = first_section_line if first_section_line is not None else min(len(lines), 10)
-    norm = _normalised(lines, max(head_end, 60), 15)
+    # NFKC of every line is most of this function's time: the first 60 lines are needed only for the period
+    # (below, when no title names the year); the title, prose and signature read the first 15 and last 15.
+    norm = _normalised(lines, max(head_end, 15), 15)
     head = [line for line in norm[:head_end] if line]
     org = year = None
     title = "".join(head[:3])
@@ -78,7 +80,8 @@ def extract_metadata(lines: list[str], first_section_line: int | None) -> Metada
         m = _TITLE.search(_SPACES.sub("", title)) if title else None
         year = int(m.group("year")) if m else None
     if year is None:
-        m = _PERIOD.search(_SPACES.sub("", "".join(norm[:60])))
+        first = norm if head_end >= 60 else _normalised(lines, 60, 15)
+        m = _PERIOD.search(_SPACES.sub("", "".join(first[:60])))
         year = int(m.group("year")) if m else None
     published, signer = _closing(norm)
     if org is None and signer:

@@ -12,7 +12,7 @@ heading never gates a table: a table of contents listing every heading, renumber
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pipeline.layout import Grid, grid_lines_text
@@ -59,6 +59,7 @@ class Section:
 
 
 _ORDINAL_CHARS = frozenset("一二三四五六七八九十")
+_COMMA = re.compile("[\u3001\ufe11\ufe51\uff64]")
 # Cheap test every line gets first: a heading holds an ordinal followed by 、 (or its NFKC-equal forms).
 _MAY_BE_HEADING = re.compile(r"[一二三四五六七八九十]\s*[\u3001\ufe11\ufe51\uff64]")
 
@@ -78,19 +79,35 @@ def _heading(grid: Grid, i: int) -> str | None:
     return None
 
 
+def _comma_lines(grid: Grid, lines: Sequence[str]) -> Iterable[int]:
+    """The lines that may hold a heading: those with a `、` (or a character NFKC turns into one), which every
+    heading holds. `lines[i]` holds every character of the cells of `grid.lines[i]` (the plain text of a
+    `Document`), so one regex pass over the text finds them; every line when the lines do not match the grid."""
+    text = "\n".join(lines)
+    if len(lines) != len(grid.lines) or text.count("\n") != len(grid.lines) - 1:
+        return range(len(grid.lines))
+    out: list[int] = []
+    line = pos = 0
+    for m in _COMMA.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        if not out or out[-1] != line:
+            out.append(line)
+    return out
+
+
 def find_sections(grid: Grid, lines: Sequence[str] | None = None,
                   anchors_out: dict[str, int] | None = None) -> dict[str, Section]:
     """Sections in document order; each runs to the next section's start or the next later heading.
     `anchors_out` receives the line of each table section's first content anchor."""
+    if lines is None:
+        lines = grid_lines_text(grid)
     headings: list[tuple[int, str]] = []
-    may_be_heading = _MAY_BE_HEADING.search
-    for i, cells in enumerate(grid.lines):
-        # `_heading`'s own first test, inlined: a line of a report is seldom a heading.
-        if cells and may_be_heading(cells[0] if len(cells) == 1 else "".join(cells)):
-            name = _heading(grid, i)
-            if name:
-                headings.append((i, name))
-    anchors = _anchors(grid, lines if lines is not None else grid_lines_text(grid))
+    for i in _comma_lines(grid, lines):
+        name = _heading(grid, i)
+        if name:
+            headings.append((i, name))
+    anchors = _anchors(grid, lines)
     if anchors_out is not None:
         anchors_out.update(anchors)
     marks: list[tuple[int, str, bool]] = []  # (line, section, started at its heading)
