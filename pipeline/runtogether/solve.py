@@ -18,8 +18,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from operator import add, le
 
 from pipeline.runtogether.splits import (
+    _DIGITS,
     ENUMERATION_CAP,
     MAX_DIGITS,
     PLACEHOLDER,
@@ -32,7 +34,6 @@ from pipeline.runtogether.splits import (
     enumerate_capped,
     literal_value,
     max_run_length,
-    operand,
     sum_splits,
     to_values,
     unbroken,
@@ -365,11 +366,14 @@ Vec = tuple[int, ...]
 
 
 def _vec(split: Split) -> Vec:
-    return tuple(operand(x) for x in split[:_N])
+    """The applicant cells' `operand`s (inlined: the A1/A2 search builds one per candidate)."""
+    return tuple([int(x) if x and x[0] in _DIGITS else 0 for x in split[:_N]])
 
 
 def _add(a: Vec, b: Vec) -> Vec:
-    return tuple(x + y for x, y in zip(a, b, strict=True))
+    if len(a) != len(b):
+        raise ValueError("column sums of different widths")
+    return tuple(map(add, a, b))
 
 
 def solve_applications(runs: Mapping[str, str], template: str, *, max_blanks: int = 1) -> Solution:
@@ -502,13 +506,8 @@ def _table_viable(cands: dict[str, list[Split]], outcome: list[str], a1: bool,
     the linked rows admit no split at all.
     """
     limits: list[str] = []
-    by_vec: dict[str, dict[Vec, list[Split]]] = {}
-    for r, splits_r in cands.items():
-        d: dict[Vec, list[Split]] = {}
-        for x in splits_r:
-            d.setdefault(_vec(x), []).append(x)
-        by_vec[r] = d
-    keep: dict[str, set[Vec]] = {r: set(d) for r, d in by_vec.items()}
+    vecs = {r: [_vec(x) for x in splits_r] for r, splits_r in cands.items()}  # aligned with cands[r]
+    keep: dict[str, set[Vec]] = {r: set(v) for r, v in vecs.items()}
     linked = set((_A1_ROWS if a1 else ()) + (("total", *outcome) if a2 else ()))
     if any(not keep[r] for r in linked):
         return None, limits
@@ -539,7 +538,7 @@ def _table_viable(cands: dict[str, list[Split]], outcome: list[str], a1: bool,
             for s in layers[-1]:
                 for v in keep[r]:
                     w = _add(s, v)
-                    if all(x <= y for x, y in zip(w, bound, strict=True)):
+                    if all(map(le, w, bound)):  # same width: both are column sums
                         nxt.add(w)
             if len(nxt) > STATE_CAP:
                 limits.append(f"A2 not used: more than {STATE_CAP} partial column sums")
@@ -576,5 +575,5 @@ def _table_viable(cands: dict[str, list[Split]], outcome: list[str], a1: bool,
 
     if any(not keep[r] for r in linked):
         return None, limits
-    return {r: [x for x in cands[r] if _vec(x) in keep[r]] for r in cands}, limits
+    return {r: [x for x, v in zip(cands[r], vecs[r], strict=True) if v in keep[r]] for r in cands}, limits
 
