@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
+from itertools import repeat
 
 from pipeline.model import Cell, Check, Finding
 from pipeline.templates import APPLICANT_COLUMNS, APPLICATION_COLUMNS, APPLICATION_ROWS, OUTCOME_ROWS
@@ -91,6 +92,19 @@ def identities(template: str) -> tuple[Identity, ...]:
     return tuple(out)
 
 
+@cache
+def _plan(template: str) -> tuple[tuple[tuple[str, str, str], ...], tuple[tuple[Identity, int, int, int, int], ...]]:
+    """The cells of every identity of the template one after the other, and per identity (identity, start of
+    its cells, start of its right side, end, position of its target)."""
+    keys: list[tuple[str, str, str]] = []
+    plan: list[tuple[Identity, int, int, int, int]] = []
+    for ident in identities(template):
+        start = len(keys)
+        keys.extend(ident.cells)
+        plan.append((ident, start, start + len(ident.left), len(keys), start + ident.target_at))
+    return tuple(keys), tuple(plan)
+
+
 def check_identities(cells: list[Cell], template: str,
                      values: Mapping[tuple[str, str, str], int | float | None] | None = None,
                      ) -> tuple[list[Check], list[Finding]]:
@@ -98,27 +112,28 @@ def check_identities(cells: list[Cell], template: str,
     `values`: the cells' values by (table, row, column), when the caller has them (the Placer does)."""
     if values is None:
         values = {(c.table, c.row, c.column): c.value for c in cells}
-    # One lookup per cell of an identity (a key's tuple hash is not cached: set tests would hash it again).
-    get = values.get
+    keys, plan = _plan(template)
+    # Every cell of every identity looked up in one pass (a key's tuple hash is not cached: a lookup per
+    # identity, or set tests, would hash the keys again), then each identity reads its slice.
+    got = list(map(values.get, keys, repeat(_ABSENT, len(keys))))
     checks: list[Check] = []
     findings: list[Finding] = []
-    for ident in identities(template):
-        values = [get(k, _ABSENT) for k in ident.cells]
-        absent = values.count(_ABSENT)
-        if absent == len(values):  # no cell of the identity placed
+    for ident, start, mid, end, target in plan:
+        ident_values = got[start:end]
+        absent = ident_values.count(_ABSENT)
+        if absent == end - start:  # no cell of the identity placed
             continue
         if absent:
             checks.append(Check(ident.id, ident.table, ident.target_name, "not_evaluable", None, None,
                                 False, ident.formula))
             continue
-        if values[ident.target_at] is None:
+        if got[target] is None:
             checks.append(Check(ident.id, ident.table, ident.target_name, "not_evaluable", None, None,
                                 True, ident.formula))
             continue
-        n_left = len(ident.left)
-        left_values = values[:n_left]
-        right_values = values[n_left:]
-        had_nulls = None in left_values or None in right_values
+        left_values = got[start:mid]
+        right_values = got[mid:end]
+        had_nulls = None in ident_values
         left = float(sum(filter(None, left_values)))  # blanks (None) count as 0, like the zeros dropped here
         right = float(sum(filter(None, right_values)))
         ok = abs(left - right) <= _TOLERANCE
