@@ -59,16 +59,24 @@ class LogicalRow:
         """The value slots: leading/trailing empties are merged-cell artefacts, interior ones are blanks."""
         if self.exact:
             return list(self.slots)
+        start, end = self._span()
+        return self.slots[start:end]
+
+    def value_count(self) -> int:
+        """`len(self.values())` without the copy."""
+        if self.exact:
+            return len(self.slots)
+        start, end = self._span()
+        return end - start
+
+    def _span(self) -> tuple[int, int]:
         slots = self.slots
         start, end = 0, len(slots)
         while start < end and slots[start].kind == "empty":
             start += 1
         while end > start and slots[end - 1].kind == "empty":
             end -= 1
-        return slots[start:end]
-
-    def value_count(self) -> int:
-        return len(self.values())
+        return start, end
 
 
 @dataclass
@@ -118,14 +126,15 @@ def text_grid(text: str) -> Grid:
 
 
 @lru_cache(maxsize=65536)  # labels and small values repeat across every report of a corpus
-def _classify_text(raw: str) -> tuple[str, str, str, Value | None]:
-    """(stripped raw, label key, kind, value) of one cell's text."""
+def _classify_text(raw: str) -> tuple[str, str, str, Value | None, bool]:
+    """(stripped raw, label key, kind, value, whether the text is a page number) of one cell's text."""
+    page = PAGE_NUMBER.match(raw) is not None
     value = parse_value(raw)
     if value is not None:
         stripped = raw.replace("&nbsp;", "").strip()
         kind = "empty" if not stripped or stripped == "\u3000" else "value"
-        return raw.strip(), "", kind, value
-    return raw.strip(), label_key(raw), "label", None
+        return raw.strip(), "", kind, value, page
+    return raw.strip(), label_key(raw), "label", None, page
 
 
 def physical_mode(grid: Grid, start: int, end: int) -> str:
@@ -159,7 +168,6 @@ def tokens(grid: Grid, start: int, end: int, skipped: list[int] | None = None) -
     out: list[Token] = []
     append = out.append
     classify = _classify_text
-    page_number = PAGE_NUMBER.match
     block = mode == "block"
     one_cell = mode != "row"
     lines = grid.lines
@@ -170,18 +178,28 @@ def tokens(grid: Grid, start: int, end: int, skipped: list[int] | None = None) -
             if block:
                 row += 1
             continue
-        if len(cells) == 1 and page_number(cells[0]):
+        line = i + 1
+        if len(cells) == 1 and classify(cells[0])[4]:  # a page number
             if skipped is not None:
-                skipped.append(i + 1)
+                skipped.append(line)
             continue
         if not block:
             row += 1
         if one_cell:
-            # One cell per line: the tab indent or `|` suffix decorating the line is not a cell.
-            cells = [c for c in cells if c.strip()] or [""]
-        line = i + 1
+            # One cell per line: the tab indent or `|` suffix decorating the line is not a cell; a line of
+            # nothing else is one empty cell.
+            col = 0
+            for cell in cells:
+                raw, key, kind, value, _ = classify(cell)
+                if raw:  # the text has more than whitespace
+                    append(Token(raw, key, kind, value, line, row, col))
+                    col += 1
+            if not col:
+                raw, key, kind, value, _ = classify("")
+                append(Token(raw, key, kind, value, line, row, 0))
+            continue
         for col, cell in enumerate(cells):
-            raw, key, kind, value = classify(cell)
+            raw, key, kind, value, _ = classify(cell)
             append(Token(raw, key, kind, value, line, row, col))
     return out, mode
 
@@ -189,30 +207,36 @@ def tokens(grid: Grid, start: int, end: int, skipped: list[int] | None = None) -
 def logical_rows(toks: list[Token], mode: str, exact: bool = False) -> list[LogicalRow]:
     """Group tokens into rows: at a physical boundary (unless `stream`) or at a label after a value."""
     rows: list[LogicalRow] = []
-    current = LogicalRow(exact=exact)
-    has_value = False  # current.slots holds a value token
+    # The current row's lists, held in locals (the hot loop of every grid section).
+    labels: list[Token] = []
+    slots: list[Token] = []
+    stray: list[Token] = []
+    has_value = False  # slots holds a value token
     prev_row: int | None = None
     streaming = mode == "stream"
     for tok in toks:
-        is_label = tok.kind == "label"
-        boundary = (not streaming and prev_row is not None and tok.row != prev_row) or (is_label and has_value)
-        if boundary and (current.labels or current.slots):
-            rows.append(current)
-            current = LogicalRow(exact=exact)
+        kind = tok.kind
+        is_label = kind == "label"
+        row = tok.row
+        boundary = (not streaming and prev_row is not None and row != prev_row) or (is_label and has_value)
+        if boundary and (labels or slots):
+            rows.append(LogicalRow(labels, slots, stray, exact))
+            labels, slots, stray = [], [], []
             has_value = False
-        prev_row = tok.row
+        prev_row = row
         if is_label:
             # Values already seen before this label cannot be this row's values: keep them as stray.
             if has_value:
-                current.stray.extend(s for s in current.slots if s.kind == "value")
-            current.slots = []
+                stray.extend([s for s in slots if s.kind == "value"])
+            slots = []
             has_value = False
-            current.labels.append(tok)
+            labels.append(tok)
         else:
-            current.slots.append(tok)
-            has_value = has_value or tok.kind == "value"
-    if current.labels or current.slots:
-        rows.append(current)
+            slots.append(tok)
+            if kind == "value":
+                has_value = True
+    if labels or slots:
+        rows.append(LogicalRow(labels, slots, stray, exact))
     return rows
 
 
