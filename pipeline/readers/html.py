@@ -91,6 +91,10 @@ def declared_charset(data: bytes) -> str | None:
     found, charset = _declared_in_plain_head(head.decode("iso-8859-1"))
     if found:
         return charset
+    if b"charset" not in head.lower() and b"&#" not in head and b"\x00" not in head:
+        # No `<meta>` can declare a charset without the word (libxml2 lower-cases ASCII names only, and a
+        # character reference could spell it): parsing the head could only answer None.
+        return None
     return declared_charset_parsed(head)
 
 
