@@ -606,18 +606,16 @@ def expand_rows(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
     for r, cells in enumerate(rows):
         above = from_above.pop(r, None)
         if above is None and all(type(rs) is int and type(cs) is int and cs >= 1 for _, rs, cs in cells):
-            # Nothing reaches into this row and every cell moves on by its colspan: its cells, in order.
-            slots: list[Slot] = []
+            # Nothing reaches into this row and every cell moves on by its colspan: its cells, in order, as
+            # `finish_row` gives them when no slot continues a cell from above (a row of blanks is []).
+            texts: list[str] = []
             col = 0
             for text, rowspan, colspan in cells:
-                slot = own.get(text)
-                if slot is None:
-                    slot = own[text] = Slot(text)
-                slots.append(slot)
+                texts.append(text)
                 if rowspan > 1:
                     _reach_down(from_above, text, r, col, min(rowspan, n - r), colspan)
                 col += colspan
-            out.append(finish_row(slots))
+            out.append(texts if "".join(texts).strip() else [])
             continue
         taken: dict[int, Slot | None] = {  # column → what this row shows there (None: covered, nothing)
             c: (Slot("", continued_from=text) if left else None) for c, (text, left) in (above or {}).items()
