@@ -37,9 +37,11 @@ def detect_template(rows: list[LogicalRow], wrapped: bool = True) -> str:
     """2021 if （六） has its sub-rows (by label, or 3 value rows before 总计); 2019 if it is one leaf row.
     `wrapped`: labels may be wrapped over physical rows (a row layout)."""
     if wrapped:
-        rows = join_wrapped(rows, lambda r: any(_names_row(r, tpl) for tpl in APPLICATION_ROWS))
+        rows = join_wrapped(rows, _names_any_row)
     labels = [strip_numbering(t.key) for r in rows for t in r.labels]
-    if any(m in lab for lab in labels for m in APPLICATION_MARKERS_2021):
+    # A marker (no NUL in it) inside one label is inside the labels joined by NULs, and only there.
+    joined = "\0".join(labels)
+    if labels and any(m in joined for m in APPLICATION_MARKERS_2021):
         return "2021"
     data = [r for r in rows if r.value_count()]
     other = next(g for g in APPLICATION_GROUPS["2021"] if g.key == "other").phrases
@@ -75,6 +77,11 @@ def _group_of_label(key: str, template: str) -> AppGroup | None:
         if any(p in key for p in g.phrases):
             return g
     return None
+
+
+def _names_any_row(r: LogicalRow) -> bool:
+    """`r` names a row of either template."""
+    return any(_names_row(r, tpl) for tpl in APPLICATION_ROWS)
 
 
 def _names_row(r: LogicalRow, template: str) -> bool:

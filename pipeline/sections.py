@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.layout import Grid, grid_lines_text
 from pipeline.normalize import label_key
@@ -70,7 +71,13 @@ def _heading(grid: Grid, i: int) -> str | None:
     cells = [c for c in grid.lines[i] if c.strip()]
     if len(cells) != 1 or cells[0].lstrip(" \t#\u3000")[:1] not in _ORDINAL_CHARS:
         return None
-    key = label_key(cells[0])
+    return _heading_of(cells[0])
+
+
+@lru_cache(maxsize=16384)  # the same headings (and numbered table labels) in every report
+def _heading_of(cell: str) -> str | None:
+    """The section a one-cell line that starts with an ordinal heads, or None."""
+    key = label_key(cell)
     if len(key) > 40 or not _ORDINAL.match(key):
         return None
     for name, phrases in HEADINGS.items():

@@ -547,10 +547,12 @@ def _span(td: etree._Element, attr: str) -> int:
 
 def cell_text(td: etree._Element) -> str:
     """A cell's text: Word `<span>` fragments joined as they are, `<br>` and paragraphs as a space."""
-    parts = [td.text or ""]
     if len(td):
+        parts = [td.text or ""]
         _cell_parts(td, parts)
-    raw = "".join(parts)
+        raw = "".join(parts)
+    else:  # most cells: their own text only
+        raw = td.text or ""
     text = _CLEANED.get(raw)
     if text is None:  # `clean` is a pure function, and a table repeats "0", "" and its labels
         text = clean(raw)
