@@ -111,13 +111,19 @@ def split_line(line: str) -> list[str]:
     return [line]
 
 
+@lru_cache(maxsize=65536)  # short table lines (`0 |`, `总计\t3`) repeat across the reports of a corpus
+def _split_cached(line: str) -> tuple[str, ...]:
+    """`split_line` of a short line (a tuple: each caller gets its own list)."""
+    return tuple(split_line(line))
+
+
 def text_grid(text: str) -> Grid:
     """`split_line` of every line; a line with no tab, pipe or `#` is one cell (or a break) without the call."""
     out: list[list[str]] = []
     append = out.append
     for line in text.splitlines():
         if "|" in line or "\t" in line or "#" in line:
-            append(split_line(line))
+            append(list(_split_cached(line)) if len(line) <= 200 else split_line(line))
         elif line.strip():
             append([line])
         else:
