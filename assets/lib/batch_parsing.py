@@ -115,14 +115,18 @@ def parse_pending(
 
     The objects that exist before the parse (in a Dagster run: Dagster's whole heap) are frozen out of the
     garbage collector meanwhile: the parse allocates millions of rows, and each full collection walked that
-    heap again (`gc.freeze`, undone at the end; nothing frozen is lost, it is collectable again after).
+    heap again (`gc.freeze`, undone at the end; nothing frozen is lost, it is collectable again after). A
+    caller that froze the heap itself (the runs of `make run`) keeps it frozen.
     """
-    gc.freeze()
+    frozen_here = gc.get_freeze_count() == 0
+    if frozen_here:
+        gc.freeze()
     try:
         return _parse_pending(manifest, raw_dir, parquet_dir, batch_size=batch_size, workers=workers, force=force,
                               timeout=timeout, max_file_bytes=max_file_bytes)
     finally:
-        gc.unfreeze()
+        if frozen_here:
+            gc.unfreeze()
 
 
 def _parse_pending(
