@@ -18,6 +18,8 @@ the next run loads the same batches again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,9 +171,22 @@ def _insert_batches(conn: duckdb.DuckDBPyConnection, parquet_dir: Path) -> LoadR
     return LoadResult(len(inserted_batches), len(deleted_batches), rows_in, rows_out, tuple(rebuilt))
 
 
+@contextmanager
+def _any_insertion_order(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Let DuckDB insert the batches' rows in parallel, in any order (a fifth faster on 2 cores). No model
+    reads a `loaded` table's rows in their physical order: every relation is defined by its keys, and the
+    equality of whole warehouses built with and without this was checked (docs/performance.md)."""
+    (before,) = conn.execute("select current_setting('preserve_insertion_order')").fetchone()
+    conn.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        conn.execute(f"set preserve_insertion_order = {'true' if before else 'false'}")
+
+
 def load_batches(conn: duckdb.DuckDBPyConnection, parquet_dir: Path) -> LoadResult:
     """Bring every `loaded.<dataset>` table up to date with the complete batches on disk, in one transaction."""
-    with transaction(conn):
+    with transaction(conn), _any_insertion_order(conn):
         return _insert_batches(conn, parquet_dir)
 
 
@@ -221,6 +236,6 @@ def load_all(conn: duckdb.DuckDBPyConnection, parquet_dir: Path, manifest: Path)
 
     Returns what the batches did and the body keys (for the UI's metadata).
     """
-    with transaction(conn):
+    with transaction(conn), _any_insertion_order(conn):
         result = _insert_batches(conn, parquet_dir)
         return result, _load_inputs(conn, manifest)
