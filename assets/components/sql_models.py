@@ -21,7 +21,7 @@ import dagster as dg
 import duckdb
 
 from assets.lib.duckdb_ops import POOL, RELATIONS, replace_relation, transaction
-from assets.lib.identity_check_results import check_results, check_specs
+from assets.lib.identity_check_results import IdentityChecks, check_name, check_specs
 from assets.lib.incremental import KINDS as INCREMENTAL_KINDS
 from assets.lib.incremental import build_incremental
 from assets.lib.model_files import Model, incremental_rows_version, read_models, relation_of
@@ -94,6 +94,8 @@ def sql_models_asset(models: tuple[Model, ...], pool: str = POOL) -> dg.AssetsDe
         checks = set(context.selected_asset_check_keys)
         with warehouse.connect() as conn:
             present = existing_relations(conn)
+            identity_checks = IdentityChecks(conn, [i for m in models for i in m.identities
+                                                    if dg.AssetCheckKey(asset_key(m), check_name(i)) in checks])
             for model in models:
                 key = asset_key(model)
                 if key in selected:
@@ -104,7 +106,7 @@ def sql_models_asset(models: tuple[Model, ...], pool: str = POOL) -> dg.AssetsDe
                     metadata = build_model(conn, model, str(warehouse.build_path), versions.get(model.key, ""))
                     present.add((model.schema, model.name))
                     yield dg.MaterializeResult(asset_key=key, metadata=metadata)
-                yield from check_results(conn, key, model.identities, checks)
+                yield from identity_checks.results(key, model.identities, checks)
                 yield from quality_results(conn, key, model, checks, warehouse.published_path)
 
     return sql_models
