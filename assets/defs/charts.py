@@ -17,7 +17,8 @@ beside them are kept. The script the HTML inlines (vega-embed with Vega and Vega
 bundle) is bundled once per vl-convert version and kept beside the environment that installed it
 (`<venv>/share/gov-disclosure-warehouse/vega-embed-<versions>.js`), so a fresh charts folder (a full build)
 does not pay for it again; where that folder cannot be written, beside the charts (`.vega-embed-<versions>.js`).
-altair is imported by this step only, not when the definitions load.
+altair is imported by this step only, not when the definitions load; a run that draws the chart starts the
+renderer (altair, vl-convert's engine, the font) in the background when it starts (`assets/lib/chart_renderer.py`).
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ import hashlib
 import json
 import os
 import sys
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dagster as dg
 import polars as pl
 
+from assets.lib.chart_renderer import ChartRenderer, register_cjk_font, wait_for_warm_up
 from assets.lib.duckdb_ops import POOL
 from assets.lib.storage import DuckDBWarehouse, env_path
 from assets.lib.ui_metadata import frame_metadata
@@ -99,25 +100,11 @@ def series_chart(series: pl.DataFrame) -> alt.VConcatChart:
     )
 
 
-def cjk_font_dir() -> Path:
-    """The folder of the bundled Noto Sans CJK font (package manimgx-fonts-cjk, OFL-1.1)."""
-    import manimgx_fonts_cjk
-
-    return Path(manimgx_fonts_cjk.__file__).parent
-
-
-@cache
-def _register_cjk_font() -> None:
-    import vl_convert as vlc
-
-    vlc.register_font_directory(str(cjk_font_dir()))
-
-
 def render_png(chart: alt.TopLevelMixin) -> bytes:
     """The chart as PNG, its Chinese text drawn with the bundled CJK font (no system font needed)."""
     import vl_convert as vlc
 
-    _register_cjk_font()
+    register_cjk_font()
     return vlc.vegalite_to_png(chart.to_dict(), scale=2)
 
 
@@ -195,9 +182,10 @@ def chart_key(chart: alt.TopLevelMixin) -> str:
         "this asset's metadata."
     ),
 )
-def applications_series_chart(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+def applications_series_chart(warehouse: DuckDBWarehouse, chart_renderer: ChartRenderer) -> dg.MaterializeResult:
     with warehouse.connect() as conn:
         series = conn.sql(f"select * from {SOURCE} order by report_year, template").pl()
+    wait_for_warm_up()  # the renderer, started when the run started (chart_renderer)
     chart = series_chart(series)
     out = charts_dir()
     out.mkdir(parents=True, exist_ok=True)
