@@ -21,7 +21,8 @@ import dagster as dg
 import duckdb
 
 from assets.lib.duckdb_ops import POOL, RELATIONS, replace_relation, transaction
-from assets.lib.identity_check_results import check_results, check_specs
+from assets.lib.identity_check_results import IdentityChecks, check_name, check_specs
+from assets.lib.incremental import KINDS as INCREMENTAL_KINDS
 from assets.lib.incremental import build_incremental
 from assets.lib.model_files import Model, incremental_rows_version, read_models, relation_of
 from assets.lib.storage import DuckDBWarehouse
@@ -60,9 +61,9 @@ def build_model(conn: duckdb.DuckDBPyConnection, model: Model, database: str, ve
     start = time.perf_counter()
     with transaction(conn):
         conn.execute(f"create schema if not exists {model.schema}")
-        if model.kind == "incremental_by_report":
+        if model.kind in INCREMENTAL_KINDS:
             extra = build_incremental(conn, model.schema, model.name, model.select, version,
-                                      model.changes_with).as_metadata()
+                                      model.changes_with, model.kind).as_metadata()
         else:
             replace_relation(conn, model.schema, model.name, "view" if model.kind == "view" else "table",
                              model.select)
@@ -75,7 +76,7 @@ def build_model(conn: duckdb.DuckDBPyConnection, model: Model, database: str, ve
 
 def sql_models_asset(models: tuple[Model, ...], pool: str = POOL) -> dg.AssetsDefinition:
     """One multi-asset for every model, building the selected ones in dependency order."""
-    versions = {m.key: incremental_rows_version(models, m) for m in models if m.kind == "incremental_by_report"}
+    versions = {m.key: incremental_rows_version(models, m) for m in models if m.kind in INCREMENTAL_KINDS}
 
     @dg.multi_asset(
         name=STEP,
@@ -93,6 +94,8 @@ def sql_models_asset(models: tuple[Model, ...], pool: str = POOL) -> dg.AssetsDe
         checks = set(context.selected_asset_check_keys)
         with warehouse.connect() as conn:
             present = existing_relations(conn)
+            identity_checks = IdentityChecks(conn, [i for m in models for i in m.identities
+                                                    if dg.AssetCheckKey(asset_key(m), check_name(i)) in checks])
             for model in models:
                 key = asset_key(model)
                 if key in selected:
@@ -103,7 +106,7 @@ def sql_models_asset(models: tuple[Model, ...], pool: str = POOL) -> dg.AssetsDe
                     metadata = build_model(conn, model, str(warehouse.build_path), versions.get(model.key, ""))
                     present.add((model.schema, model.name))
                     yield dg.MaterializeResult(asset_key=key, metadata=metadata)
-                yield from check_results(conn, key, model.identities, checks)
+                yield from identity_checks.results(key, model.identities, checks)
                 yield from quality_results(conn, key, model, checks, warehouse.published_path)
 
     return sql_models

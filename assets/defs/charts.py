@@ -14,8 +14,11 @@ same font first and falls back to the fonts Chinese systems have (Microsoft YaHe
 Drawing costs seconds, so it is done only when the chart changed: the chart's Vega-Lite spec (its data
 included) and the renderer's versions are hashed, and files whose hash matches `.applications_series.key`
 beside them are kept. The script the HTML inlines (vega-embed with Vega and Vega-Lite, 2 s for vl-convert to
-bundle) is bundled once per vl-convert version and kept beside the charts (`.vega-embed-<versions>.js`).
-altair is imported by this step only, not when the definitions load.
+bundle) is bundled once per vl-convert version and kept beside the environment that installed it
+(`<venv>/share/gov-disclosure-warehouse/vega-embed-<versions>.js`), so a fresh charts folder (a full build)
+does not pay for it again; where that folder cannot be written, beside the charts (`.vega-embed-<versions>.js`).
+altair is imported by this step only, not when the definitions load; a run that draws the chart starts the
+renderer (altair, vl-convert's engine, the font) in the background when it starts (`assets/lib/chart_renderer.py`).
 """
 
 from __future__ import annotations
@@ -24,13 +27,14 @@ import base64
 import hashlib
 import json
 import os
-from functools import cache
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dagster as dg
 import polars as pl
 
+from assets.lib.chart_renderer import ChartRenderer, register_cjk_font, wait_for_warm_up
 from assets.lib.duckdb_ops import POOL
 from assets.lib.storage import DuckDBWarehouse, env_path
 from assets.lib.ui_metadata import frame_metadata
@@ -96,25 +100,11 @@ def series_chart(series: pl.DataFrame) -> alt.VConcatChart:
     )
 
 
-def cjk_font_dir() -> Path:
-    """The folder of the bundled Noto Sans CJK font (package manimgx-fonts-cjk, OFL-1.1)."""
-    import manimgx_fonts_cjk
-
-    return Path(manimgx_fonts_cjk.__file__).parent
-
-
-@cache
-def _register_cjk_font() -> None:
-    import vl_convert as vlc
-
-    vlc.register_font_directory(str(cjk_font_dir()))
-
-
 def render_png(chart: alt.TopLevelMixin) -> bytes:
     """The chart as PNG, its Chinese text drawn with the bundled CJK font (no system font needed)."""
     import vl_convert as vlc
 
-    _register_cjk_font()
+    register_cjk_font()
     return vlc.vegalite_to_png(chart.to_dict(), scale=2)
 
 
@@ -126,19 +116,33 @@ def _versions() -> str:
     return f"altair-{alt.__version__}_vl-convert-{vlc.__version__}_vega-lite-{vl_version_for_vl_convert()}"
 
 
+def bundle_dirs(charts: Path) -> list[Path]:
+    """Where the vega-embed bundle is kept, first choice first: beside the Python environment (the bundle
+    depends on its vl-convert), then the charts folder."""
+    return [Path(sys.prefix) / "share" / "gov-disclosure-warehouse", charts]
+
+
 def vega_embed_bundle(folder: Path) -> str:
     """vega-embed with Vega and Vega-Lite as one script, as `chart.save(inline=True)` inlines it; bundled by
-    vl-convert once per version and kept in `folder`."""
+    vl-convert once per version and kept beside the environment (or in `folder`, the charts folder)."""
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 
-    cached = folder / f".vega-embed-{_versions()}.js"
-    if cached.exists():
-        return cached.read_text(encoding="utf-8")
+    name = f"vega-embed-{_versions()}.js"
+    places = [(d / name if d != folder else d / f".{name}") for d in bundle_dirs(folder)]
+    for cached in places:
+        if cached.exists():
+            return cached.read_text(encoding="utf-8")
     bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
-    tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-    tmp.write_text(bundle, encoding="utf-8")
-    os.replace(tmp, cached)
+    for cached in places:
+        tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(bundle, encoding="utf-8")
+            os.replace(tmp, cached)
+            break
+        except OSError:  # a read-only environment: the next place
+            tmp.unlink(missing_ok=True)
     return bundle
 
 
@@ -178,9 +182,10 @@ def chart_key(chart: alt.TopLevelMixin) -> str:
         "this asset's metadata."
     ),
 )
-def applications_series_chart(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+def applications_series_chart(warehouse: DuckDBWarehouse, chart_renderer: ChartRenderer) -> dg.MaterializeResult:
     with warehouse.connect() as conn:
         series = conn.sql(f"select * from {SOURCE} order by report_year, template").pl()
+    wait_for_warm_up()  # the renderer, started when the run started (chart_renderer)
     chart = series_chart(series)
     out = charts_dir()
     out.mkdir(parents=True, exist_ok=True)

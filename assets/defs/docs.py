@@ -22,7 +22,7 @@ from assets.lib.ui_metadata import duckdb_table_metadata, markdown_table
 DICTIONARY = "data_dictionary"  # written by this asset, in the main schema
 # Tables no asset of their own name builds: this asset's dictionary, and the bookkeeping the incremental
 # SQL models write as they build (assets/lib/incremental.py).
-SIDE_TABLES = (f"main.{DICTIONARY}", "loaded.model_reports")
+SIDE_TABLES = (f"main.{DICTIONARY}", "loaded.model_reports", "loaded.model_bodies")
 
 
 def documented_tables(docs: dict[tuple[str, str], Doc]) -> list[str]:

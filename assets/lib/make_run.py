@@ -4,7 +4,9 @@ It runs `warehouse_job` exactly as `dg launch --job warehouse_job` does (the sam
 instance in DAGSTER_HOME, with `.env` loaded, the definitions from the module `assets.definitions`), with the
 terse logger (`assets/defs/terminal_log.py`), then prints what `python -m assets.lib.summary` prints. Doing
 both in one process pays Python's and Dagster's start-up once instead of three times (`dg`, the definitions,
-the summary), and opens the Dagster instance once: about 4 s of a `make run` that finds one new report.
+the summary), and opens the Dagster instance once: about 4 s of a `make run` that finds one new report. The
+heap is frozen while the job runs, and the process ends without the interpreter's finalization
+(`assets/lib/heap.py`): about 1.2 s of a +100 run on 100,000 reports, spent walking Dagster's objects.
 
 A failed run prints Dagster's message and exits with status 1, without the summary (as `make run` did).
 """
@@ -12,7 +14,6 @@ A failed run prints Dagster's message and exits with status 1, without the summa
 from __future__ import annotations
 
 import json
-import sys
 
 JOB = "warehouse_job"
 DEFINITIONS_MODULE = "assets.definitions"
@@ -44,12 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     from dagster._cli.utils import get_possibly_temporary_instance_for_cli
     from dagster._utils.interrupts import capture_interrupts
 
-    from assets.lib import summary
+    from assets.definitions import defs
+    from assets.lib import heap, summary
 
     # the instance of DAGSTER_HOME with .env loaded, as `dg launch` opens it; the summary reads the same one
     with capture_interrupts(), get_possibly_temporary_instance_for_cli("make run") as instance:
+        defs()  # built once per environment: `launch` finds them loaded
         try:
-            launch(instance)
+            with heap.frozen_heap():
+                launch(instance)
         except click.ClickException as exc:
             exc.show()
             return 1
@@ -58,4 +62,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from assets.lib import heap
+
+    heap.exit_now(main())

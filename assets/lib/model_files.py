@@ -10,16 +10,18 @@ One file = one relation = one asset, and the folder is the asset's group:
 A SQL file is one SELECT in plain DuckDB SQL (an analyst can run it on the published warehouse). Its leading
 `--` comment block is the asset's description, apart from these header lines:
 
-* `-- materialized: table | view | incremental_by_report` (default `table`): a view for a relation over
-  millions of rows that is cheap to compute when read; `incremental_by_report` recomputes only the reports
-  whose parse changed (`assets/lib/incremental.py`);
+* `-- materialized: table | view | incremental_by_report | incremental_by_body` (default `table`): a view
+  for a relation over millions of rows that is cheap to compute when read; `incremental_by_report` recomputes
+  only the reports whose parse changed, `incremental_by_body` only the bodies that got a new or changed report
+  (`assets/lib/incremental.py`);
 * `-- unique: a, b`: columns no two rows share, checked before publishing (`assets/lib/atomic_publish.py`);
 * `-- identities: A1, A2`: the identity checks of spec §7 reported on this asset (`pipeline/identities.py`);
   they read the view `identity_checks`, which becomes a dependency.
-* `-- changes_with: staging.stg_body_reports (body_key, is_body_primary)` (an `incremental_by_report` model
-  only): the relation, one row per report, and the columns of it the model's rows also depend on besides the
-  report's parse (all when none are named); a report whose row there changed is recomputed
-  (`assets/lib/incremental.py`). The relation becomes a dependency.
+* `-- changes_with: staging.stg_body_reports (body_key, is_body_primary)` (an incremental model only; required
+  by `incremental_by_body`, whose relation must have a `body_key`): the relation, one row per report, and the
+  columns of it the model's rows also depend on besides the report's parse (all when none are named); a report
+  (body) whose row there changed is recomputed (`assets/lib/incremental.py`). By body, a condition may follow
+  (`... where is_body_primary`): the model reads only those reports. The relation becomes a dependency.
 
 Every table the SELECT reads becomes a dependency: `staging.stg_x` → `staging/stg_x`, an unqualified `fact_x`
 → `fact_x`, `loaded.reports` → `loaded/reports` (the tables the load step fills from Parquet).
@@ -36,13 +38,15 @@ import sqlglot
 from sqlglot import exp
 
 from assets.lib.duckdb_ops import file_code_version, quote, rows_version
+from assets.lib.incremental import BY_BODY, parse_changes_with
+from assets.lib.incremental import KINDS as INCREMENTAL_KINDS
 from assets.lib.storage import PROJECT_ROOT
 
 SQL_DIR = PROJECT_ROOT / "dbt_like_sql"
 SEEDS = "seeds"
 MAIN_SCHEMA_FOLDERS = ("warehouse", "bodies")  # their relations live in the main schema
 NOT_MODELS = ("docs", "tests")  # folders of dbt_like_sql/ that hold no relation
-KINDS = ("table", "view", "incremental_by_report")
+KINDS = ("table", "view", *INCREMENTAL_KINDS)
 IDENTITY_CHECKS = ("identity_checks",)  # the view identity checks read (asset key)
 _DIRECTIVE = re.compile(r"(materialized|unique|identities|changes_with):\s*(.*)")
 
@@ -95,7 +99,7 @@ class Model:
     group: str  # the folder
     schema: str
     name: str
-    kind: str  # seed | table | view | incremental_by_report
+    kind: str  # seed | table | view | incremental_by_report | incremental_by_body
     text: str  # the file as written
     select: str  # the SELECT that builds the relation
     deps: tuple[tuple[str, ...], ...]  # asset keys of what it reads
@@ -149,10 +153,15 @@ def _sql_model(path: Path, root: Path) -> Model:
     kind = materialization_of(text)
     changes_with = said.get("changes_with", "")
     if changes_with:
-        if kind != "incremental_by_report":
-            raise ValueError(f"{path.name}: changes_with applies to materialized: incremental_by_report only")
-        relation = changes_with.partition("(")[0].strip().removeprefix("main.")
+        if kind not in INCREMENTAL_KINDS:
+            raise ValueError(f"{path.name}: changes_with applies to incremental models only")
+        relation, _, condition = parse_changes_with(changes_with)
+        if condition and kind != BY_BODY:
+            raise ValueError(f"{path.name}: a changes_with condition (where …) applies to incremental_by_body only")
+        relation = relation.removeprefix("main.")
         deps.add(tuple(relation.split(".", 1)))
+    elif kind == BY_BODY:
+        raise ValueError(f"{path.name}: incremental_by_body needs changes_with: the per-report relation with body_key")
     file = f"dbt_like_sql/{path.relative_to(root).as_posix()}"
     return Model(
         file=file,

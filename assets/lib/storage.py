@@ -191,7 +191,10 @@ class DataPaths(dg.ConfigurableResource):
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
     """Resources configured from the environment through `dg.EnvVar` (`dg` loads `.env`), defaults otherwise."""
+    from assets.lib.chart_renderer import ChartRenderer
+
     return {
         "warehouse": DuckDBWarehouse(published=setting("WAREHOUSE_DB"), database=setting("WAREHOUSE_BUILD_DB")),
         "paths": DataPaths(raw_dir=setting("RAW_DIR"), parquet_dir=setting("PARQUET_DIR")),
+        "chart_renderer": ChartRenderer(),
     }

@@ -1,3 +1,5 @@
+-- materialized: incremental_by_body
+-- changes_with: staging.stg_body_reports (body_name, report_year) where is_body_primary
 -- Applications (section 三) per body and year on the canonical outcome list of spec §8.1 (the 23 rows both
 -- formats share), one column per applicant type, from the primary report of each body and year. In 2021-
 -- format reports `other_processing` is the sum of the three （六） sub-rows: `is_derived` is true there and

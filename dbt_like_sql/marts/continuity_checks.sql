@@ -1,3 +1,5 @@
+-- materialized: incremental_by_body
+-- changes_with: staging.stg_body_reports (body_name, report_year) where is_body_primary
 -- Cross-year continuity checks per body (spec §7.3–§7.5), reported, never enforced: a failure is data to look
 -- at. Each row compares this year's printed value (`left_value`) with what last year's report implies
 -- (`right_value`), both from the primary reports of y and y − 1 of the same body:

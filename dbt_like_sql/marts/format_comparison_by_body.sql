@@ -1,3 +1,5 @@
+-- materialized: incremental_by_body
+-- changes_with: staging.stg_body_reports (body_name, report_year) where is_body_primary
 -- The 2019 format beside the 2021 format, per body and canonical measure (spec §8): the value in the body's
 -- latest report in the 2019 format and in its earliest report in the 2021 format (the two years around its
 -- switch), both raw, with their years, the measure's `comparability` and `caveat`. A body with one format

@@ -1,3 +1,5 @@
+-- materialized: incremental_by_body
+-- changes_with: staging.stg_body_reports (body_name, report_year) where is_body_primary
 -- Derived indicators per body and year (primary report), each with one definition, here and in
 -- docs/analyst-guide.md ("Indicators"). All on the total column (总计) of section 三 unless said otherwise:
 --   disclosure_rate            = (granted + partially_granted) / total                     予以公开+部分公开 占 办理结果总计

@@ -1,3 +1,5 @@
+-- materialized: incremental_by_body
+-- changes_with: staging.stg_body_reports (body_name, report_year) where is_body_primary
 -- Year-over-year change per body and canonical measure: the primary report's value beside the same body's
 -- value for the year before (y − 1; the previous_* columns are null when the body has no report for it),
 -- only on measures comparable across the formats (comparability exact, derived or approx, carried here).

@@ -14,6 +14,7 @@ import pytest
 
 from assets.components.sql_models import STEP
 from assets.definitions import defs
+from assets.lib.incremental import parse_changes_with
 from assets.lib.model_files import description_of, directives, materialization_of, read_models, referenced_tables
 from pipeline.batch_store import DATASETS
 from pipeline.export import CELL_TABLES
@@ -98,6 +99,9 @@ def test_lineage_from_raw_files_to_marts():
     assert deps_of("staging/stg_body_reports") == {"dim_body_name", "staging/stg_reports"}
     assert deps_of("staging/stg_applications") == {"fact_applications", "staging/stg_reports"}
     assert deps_of("marts/penalties_by_body_year") == {"staging/stg_disclosure"}
+    # incremental by body: a body whose primary reports changed (stg_body_reports) is recomputed
+    assert deps_of("marts/yoy_by_body_measure") == {"staging/stg_canonical_values", "staging/stg_canonical_measures",
+                                                    "staging/stg_body_reports"}
     assert deps_of("marts/identity_checks_by_report") == {"dim_report", "identity_checks"}
 
 
@@ -111,6 +115,9 @@ def test_sql_model_deps_come_from_the_sql():
         expected = {dg.AssetKey(k) for k in referenced_tables(model.select)}
         if model.identities:
             expected.add(dg.AssetKey("identity_checks"))  # the checks read it
+        if model.changes_with:  # an incremental model also reads the relation its changes are found in
+            relation = parse_changes_with(model.changes_with)[0].removeprefix("main.")
+            expected.add(dg.AssetKey(relation.split(".")))
         assert {d.asset_key for d in graph[key].deps} == expected, key
         assert all(dep in graph for dep in expected), f"{key} reads a table no asset builds"
 

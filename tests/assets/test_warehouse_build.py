@@ -20,7 +20,7 @@ from assets.components.sql_models import STEP
 from assets.definitions import defs
 from assets.defs.automation import JOB_NAME
 from assets.lib.batch_loading import BODY_KEYS, BOOKKEEPING, CURRENT_PARSER, MANIFEST
-from assets.lib.incremental import MODEL_REPORTS
+from assets.lib.incremental import MODEL_BODIES, MODEL_REPORTS
 from assets.lib.model_files import read_models
 from pipeline.batch_store import DATASETS
 from tests.support.nightly_support import table_counts
@@ -204,7 +204,8 @@ def test_every_relation_has_exactly_one_file_in_dbt_like_sql(run):
         "select schema_name, view_name from duckdb_views() where not internal")}
     files = [f"{m.schema}.{m.name}" for m in MODELS]
     assert len(files) == len(set(files))  # one file per relation
-    loaded = {f"loaded.{d}" for d in DATASETS} | {BOOKKEEPING, MANIFEST, CURRENT_PARSER, BODY_KEYS, MODEL_REPORTS}
+    loaded = {f"loaded.{d}" for d in DATASETS} | {BOOKKEEPING, MANIFEST, CURRENT_PARSER, BODY_KEYS, MODEL_REPORTS,
+                                                  MODEL_BODIES}
     assert relations - loaded - {"main.data_dictionary"} == set(files)
     assert {r for r in relations if r.startswith("loaded.")} == loaded
 
