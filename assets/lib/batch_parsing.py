@@ -18,7 +18,6 @@ link that has come to lead out of the raw folder is refused, never opened.
 
 from __future__ import annotations
 
-import gc
 import os
 import stat
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
+from assets.lib.heap import frozen_heap
 from assets.lib.manifest import fs_path, unique_files
 from pipeline import batch_store as store
 from pipeline import export as ex
@@ -114,19 +114,12 @@ def parse_pending(
     """Bring the Parquet datasets up to date with the manifest; returns what was done.
 
     The objects that exist before the parse (in a Dagster run: Dagster's whole heap) are frozen out of the
-    garbage collector meanwhile: the parse allocates millions of rows, and each full collection walked that
-    heap again (`gc.freeze`, undone at the end; nothing frozen is lost, it is collectable again after). A
-    caller that froze the heap itself (the runs of `make run`) keeps it frozen.
+    garbage collector meanwhile (`assets/lib/heap.py`): the parse allocates millions of rows, and each full
+    collection walked that heap again (gen-2 collections of a 10k run: 0.80 s → 0.43 s).
     """
-    frozen_here = gc.get_freeze_count() == 0
-    if frozen_here:
-        gc.freeze()
-    try:
+    with frozen_heap():
         return _parse_pending(manifest, raw_dir, parquet_dir, batch_size=batch_size, workers=workers, force=force,
                               timeout=timeout, max_file_bytes=max_file_bytes)
-    finally:
-        if frozen_here:
-            gc.unfreeze()
 
 
 def _parse_pending(

@@ -75,5 +75,10 @@ def wait_for_warm_up() -> None:
 class ChartRenderer(dg.ConfigurableResource):
     """The chart renderer, started in the background when a run that draws the chart starts."""
 
+    # A field, besides being a switch: Dagster reads a resource with no fields through pydantic's deprecated
+    # `__fields__`, a warning at every definitions load.
+    start_ahead: bool = True  # start the renderer when the run starts
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        start_warm_up(context.log)
+        if self.start_ahead:
+            start_warm_up(context.log)

@@ -50,6 +50,19 @@ def test_definitions_load():
 
 
 @pytest.mark.integration
+def test_the_nightly_job_resolves_without_a_deprecation_warning():
+    """A resource with no fields made Dagster read pydantic's deprecated `__fields__` at every load."""
+    import warnings
+
+    from assets.defs.automation import JOB_NAME
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        job = defs().resolve_job_def(JOB_NAME)
+    assert "chart_renderer" in job.resource_defs
+
+
+@pytest.mark.integration
 def test_layers_and_keys():
     assert keys_in("raw") == {"raw/report_files"}
     assert keys_in("parsed") == {
