@@ -108,24 +108,30 @@ class Placer:
         a report make this the parser's hottest loop."""
         place, placed, cells, blanks = self.place, self.values, self.cells, self.blanks
         provenance = "label_inferred" if label_inferred else "positional"
+        unmarked = True  # the row not yet added to `_rows` here: once per row, not a tuple per cell
         for column, tok, kind in zip(columns, values, kinds or ("count",) * len(columns), strict=True):
             v = tok.value
+            if v is None or kind != "count":
+                place(table, row, column, tok, kind, label_inferred)
+                continue
             key = (table, row, column)
-            if v is None or kind != "count" or key in placed:
+            if key in placed:
                 place(table, row, column, tok, kind, label_inferred)
                 continue
             count = v.count
             if count is not None:
-                cell = Cell(table, row, column, count, tok.raw, None, label_inferred, tok.line, provenance)
+                cells.append(Cell(table, row, column, count, tok.raw, None, label_inferred, tok.line, provenance))
             elif v.value is None and not v.unplaceable:
                 cell = Cell(table, row, column, None, tok.raw, None, label_inferred, tok.line, provenance)
                 blanks.append(cell)
+                cells.append(cell)
             else:
                 place(table, row, column, tok, kind, label_inferred)
                 continue
             placed[key] = count
-            self._rows.add((table, row))
-            cells.append(cell)
+            if unmarked:
+                self._rows.add((table, row))
+                unmarked = False
 
     def unplaced(self, table: str, lrow: LogicalRow, why: str) -> None:
         raw = " | ".join(t.raw for t in lrow.labels + lrow.values())
