@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from pipeline.layout import LogicalRow, Token
 from pipeline.model import Cell, Finding
-from pipeline.normalize import MAX_DIGITS
+from pipeline.normalize import MAX_DIGITS, Value
 from pipeline.surplus import Check, decide
 
 _WAN = Decimal(10000)
@@ -75,6 +75,19 @@ class Placer:
         if value is None:
             self.blanks.append(cell)
 
+    def place_literal(self, table: str, row: str, column: str, raw: str, value: Value | None, line: int,
+                      kind: str, provenance: str) -> None:
+        """`place` of a cell known by its text and parsed value (a run-together split), without a `Token`:
+        a plain count in a free position is placed here, any other cell goes through `place`."""
+        key = (table, row, column)
+        count = value.count if value is not None and kind == "count" and not value.unplaceable else None
+        if count is None or key in self.values:
+            self.place(table, row, column, Token(raw, "", "value", value, line, 0), kind, provenance=provenance)
+            return
+        self._rows.add((table, row))
+        self.values[key] = count
+        self.cells.append(Cell(table, row, column, count, raw, None, False, line, provenance))
+
     def _unplaceable(self, table: str, row: str, column: str, tok: Token) -> None:
         """The finding for a value cell that is never placed: digits split by a space, bytes lost in decoding,
         or a number longer than any figure (`Value.unplaceable`)."""
@@ -108,24 +121,30 @@ class Placer:
         a report make this the parser's hottest loop."""
         place, placed, cells, blanks = self.place, self.values, self.cells, self.blanks
         provenance = "label_inferred" if label_inferred else "positional"
+        unmarked = True  # the row not yet added to `_rows` here: once per row, not a tuple per cell
         for column, tok, kind in zip(columns, values, kinds or ("count",) * len(columns), strict=True):
             v = tok.value
+            if v is None or kind != "count":
+                place(table, row, column, tok, kind, label_inferred)
+                continue
             key = (table, row, column)
-            if v is None or kind != "count" or key in placed:
+            if key in placed:
                 place(table, row, column, tok, kind, label_inferred)
                 continue
             count = v.count
             if count is not None:
-                cell = Cell(table, row, column, count, tok.raw, None, label_inferred, tok.line, provenance)
+                cells.append(Cell(table, row, column, count, tok.raw, None, label_inferred, tok.line, provenance))
             elif v.value is None and not v.unplaceable:
                 cell = Cell(table, row, column, None, tok.raw, None, label_inferred, tok.line, provenance)
                 blanks.append(cell)
+                cells.append(cell)
             else:
                 place(table, row, column, tok, kind, label_inferred)
                 continue
             placed[key] = count
-            self._rows.add((table, row))
-            cells.append(cell)
+            if unmarked:
+                self._rows.add((table, row))
+                unmarked = False
 
     def unplaced(self, table: str, lrow: LogicalRow, why: str) -> None:
         raw = " | ".join(t.raw for t in lrow.labels + lrow.values())
