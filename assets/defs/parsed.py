@@ -11,6 +11,7 @@ import polars as pl
 from assets.lib.batch_parsing import DEFAULT_TIMEOUT_SECONDS, parse_pending
 from assets.lib.duckdb_ops import POOL
 from assets.lib.storage import DataPaths, DuckDBWarehouse
+from assets.lib.summary import counted
 from assets.lib.ui_metadata import frame_metadata
 from pipeline import PARSER_VERSION
 from pipeline import batch_store as store
@@ -72,7 +73,8 @@ def parsed_datasets(
             timeout=config.file_timeout_seconds,
         )
     context.log.info(
-        f"parsed {summary.parsed_files} files (parser {PARSER_VERSION}): {summary.parsed} reports, "
+        f"parsed {counted(summary.parsed_files, 'file')} (parser {PARSER_VERSION}): "
+        f"{counted(summary.parsed, 'report')}, "
         f"{summary.quarantined} refused by this run; {summary.already_parsed} already parsed"
         + (f", {summary.pending} changed while being read (next run)" if summary.pending else "")
     )

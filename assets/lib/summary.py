@@ -55,8 +55,14 @@ def this_run(instance=None) -> str | None:
             scan, parse = metadata(opened, ["raw", "report_files"]), metadata(opened, ["parsed", "reports"])
     if not scan:
         return None
-    return (f"{scan.get('new_or_changed_files', 0)} files new or changed, {scan.get('removed_files', 0)} deleted or "
-            f"replaced; {parse.get('parsed', 0)} reports parsed, {parse.get('quarantined', 0)} files refused")
+    return (f"{counted(scan.get('new_or_changed_files', 0), 'file')} new or changed, "
+            f"{scan.get('removed_files', 0)} deleted or replaced; {counted(parse.get('parsed', 0), 'report')} parsed, "
+            f"{counted(parse.get('quarantined', 0), 'file')} refused")
+
+
+def counted(n: int, noun: str) -> str:
+    """`1 file`, `2 files`: the terminal's lines read as sentences."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _rows(conn: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:

@@ -10,6 +10,7 @@ import pytest
 
 from assets.definitions import defs
 from assets.defs.terminal_log import LOGGER
+from assets.lib.summary import counted
 from tests.support import PROJECT
 from tests.support.nightly_support import SAMPLE_FILES, Warehouse
 
@@ -34,6 +35,12 @@ def test_make_run_prints_step_messages_not_debug_events(tmp_path, monkeypatch, c
     assert any(line.startswith("  raw/report_files:") for line in lines)
     assert any("refused broken.pdf: unreadable_pdf: " in line for line in lines), out[-3000:]
     assert any(line.startswith("  publish/warehouse: published") for line in lines)
+    assert any(line.startswith("  parsed_datasets: parsed 3 files (parser ") and ": 2 reports, 1 refused by this run"
+               in line for line in lines), lines
+
+
+def test_counts_read_as_sentences():
+    assert [counted(n, "file") for n in (0, 1, 2, 12345)] == ["0 files", "1 file", "2 files", "12,345 files"]
 
 
 @pytest.mark.parametrize("target", ["ui", "daemon"])
