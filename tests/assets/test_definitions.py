@@ -226,3 +226,26 @@ def test_the_sql_files_have_no_python_placeholders():
 def test_a_qualified_table_is_a_dependency_even_when_a_cte_has_its_name():
     sql = "with reports as (select * from loaded.reports) select * from reports join dim_report using (report_id)"
     assert referenced_tables(sql) == [["dim_report"], ["loaded", "reports"]]
+
+
+def test_the_tables_a_model_reads_are_cached_by_its_sql(tmp_path, monkeypatch):
+    """`tables_read` answers what sqlglot answers, from a file beside the environment once it has parsed the SQL
+    (a run no longer imports sqlglot and parses every model); another SQL text is parsed again."""
+    from assets.lib import model_files
+
+    monkeypatch.setattr(model_files, "TABLES_CACHE", tmp_path / "share" / "referenced-tables.json")
+    model_files._known_tables.cache_clear()
+    models = [m for m in read_models() if m.kind != "seed"]
+    parsed = {m.name: model_files.tables_read(m.select) for m in models}
+    assert parsed == {m.name: referenced_tables(m.select) for m in models}
+    assert model_files.TABLES_CACHE.exists()
+
+    def no_parse(sql: str) -> list[list[str]]:
+        raise AssertionError("parsed again")
+
+    model_files._known_tables.cache_clear()  # as a new process: the answers come from the file
+    monkeypatch.setattr(model_files, "referenced_tables", no_parse)
+    assert {m.name: model_files.tables_read(m.select) for m in models} == parsed
+    with pytest.raises(AssertionError, match="parsed again"):
+        model_files.tables_read("select * from dim_report -- another text")
+    model_files._known_tables.cache_clear()
