@@ -30,19 +30,14 @@ class Identity:
     formula: str
 
     @cached_property
-    def keys(self) -> frozenset[tuple[str, str, str]]:
-        """Every cell the identity reads."""
-        return frozenset(self.left + self.right)
-
-    @property
-    def target(self) -> tuple[str, str, str]:
-        """The printed total the identity is about: a blank here makes the check not evaluable."""
-        return self.right[0] if self.id == "A1" else self.left[0]
-
-    @cached_property
     def cells(self) -> tuple[tuple[str, str, str], ...]:
         """`left + right`, built once: every report's check reads them in this order."""
         return self.left + self.right
+
+    @cached_property
+    def keys(self) -> frozenset[tuple[str, str, str]]:
+        """Every cell the identity reads."""
+        return frozenset(self.cells)
 
     @cached_property
     def rows(self) -> frozenset[tuple[str, str]]:
@@ -51,8 +46,13 @@ class Identity:
 
     @cached_property
     def target_at(self) -> int:
-        """The position of `target` in `cells`."""
+        """The position of `target` in `cells`: the first cell of the right side for A1, else of the left."""
         return len(self.left) if self.id == "A1" else 0
+
+    @property
+    def target(self) -> tuple[str, str, str]:
+        """The printed total the identity is about: a blank here makes the check not evaluable."""
+        return self.cells[self.target_at]
 
 
 @cache  # data, the same for every report of a template

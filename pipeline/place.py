@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from pipeline.layout import LogicalRow, Token
 from pipeline.model import Cell, Finding
-from pipeline.normalize import MAX_DIGITS, Value
+from pipeline.normalize import MAX_DIGITS
 from pipeline.surplus import Check, decide
 
 _WAN = Decimal(10000)
@@ -74,19 +74,6 @@ class Placer:
         self.cells.append(cell)
         if value is None:
             self.blanks.append(cell)
-
-    def place_literal(self, table: str, row: str, column: str, raw: str, value: Value | None, line: int,
-                      kind: str, provenance: str) -> None:
-        """`place` of a cell known by its text and parsed value (a run-together split), without a `Token`:
-        a plain count in a free position is placed here, any other cell goes through `place`."""
-        key = (table, row, column)
-        count = value.count if value is not None and kind == "count" and not value.unplaceable else None
-        if count is None or key in self.values:
-            self.place(table, row, column, Token(raw, "", "value", value, line, 0), kind, provenance=provenance)
-            return
-        self._rows.add((table, row))
-        self.values[key] = count
-        self.cells.append(Cell(table, row, column, count, raw, None, False, line, provenance))
 
     def _unplaceable(self, table: str, row: str, column: str, tok: Token) -> None:
         """The finding for a value cell that is never placed: digits split by a space, bytes lost in decoding,

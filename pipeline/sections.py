@@ -60,9 +60,10 @@ class Section:
 
 
 _ORDINAL_CHARS = frozenset("一二三四五六七八九十")
-_COMMA = re.compile("[\u3001\ufe11\ufe51\uff64]")
+_COMMAS = "[\u3001\ufe11\ufe51\uff64]"  # 、 and the characters NFKC turns into it
+_COMMA = re.compile(_COMMAS)
 # Cheap test every line gets first: a heading holds an ordinal followed by 、 (or its NFKC-equal forms).
-_MAY_BE_HEADING = re.compile(r"[一二三四五六七八九十]\s*[\u3001\ufe11\ufe51\uff64]")
+_MAY_BE_HEADING = re.compile(r"[一二三四五六七八九十]\s*" + _COMMAS)
 
 
 def _heading(grid: Grid, i: int) -> str | None:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 
 from pipeline.disclosure import column_order, detect_template
-from pipeline.layout import Grid
+from pipeline.layout import Grid, Token
 from pipeline.normalize import parse_value
 from pipeline.place import Placer, shorten
 from pipeline.runtogether.locate import (
@@ -200,8 +200,8 @@ def _unsplittable(placer: Placer, table: str, run: RowRun, columns: Sequence[str
 
 def _place(sol: Solution, table: str, lines_of: dict[str, int], kinds: dict[str, str], placer: Placer) -> None:
     for (row, column), literal in sol.raw.items():
-        placer.place_literal(table, row, column, literal, parse_value(literal), lines_of.get(row, 0),
-                             kinds.get(column, "count"), "split_by_identity")
+        tok = Token(literal, "", "value", parse_value(literal), lines_of.get(row, 0), 0)
+        placer.place(table, row, column, tok, kinds.get(column, "count"), provenance="split_by_identity")
     for n in sol.notes():
         placer.find(n.severity, n.code, n.message, table=n.table or table, row=n.row,
                     cells=[list(c) for c in n.cells] or None, raw=n.raw, line=lines_of.get(n.row or ""))
