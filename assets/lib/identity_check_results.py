@@ -162,10 +162,3 @@ class IdentityChecks:
                 },
             )
 
-
-def check_results(
-    conn: duckdb.DuckDBPyConnection, key: dg.AssetKey, ids: Iterable[str], selected: set[dg.AssetCheckKey]
-) -> Iterator[dg.AssetCheckResult]:
-    """The result of every selected identity check on `key` (two scans of `identity_checks` for all of them)."""
-    ids = list(ids)
-    yield from IdentityChecks(conn, ids).results(key, ids, selected)

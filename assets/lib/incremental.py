@@ -33,6 +33,7 @@ the fingerprint of both bodies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -51,45 +52,18 @@ KINDS = (BY_REPORT, BY_BODY)
 @dataclass(frozen=True)
 class IncrementalResult:
     mode: str  # full | incremental
-    reports_recomputed: int  # by body: the bodies recomputed
-    by: str = "report"  # report | body
+    recomputed: int  # the partitions (reports, or bodies) computed by this build
+    unit: str = "reports"  # what a partition is: reports | bodies
 
     def as_metadata(self) -> dict[str, str | int]:
-        if self.by == "body":
-            return {"mode": self.mode, "bodies_recomputed": self.reports_recomputed}
-        return {"mode": self.mode, "reports_recomputed": self.reports_recomputed}
-
-
-@dataclass(frozen=True)
-class Partitioning:
-    """How an incremental model is cut: its key column, its bookkeeping table, the columns recorded there."""
-
-    by: str  # report | body
-    key: str  # the output column naming the partition
-    table: str  # the bookkeeping table
-    columns: tuple[str, ...]  # recorded per partition, after (model, code_version)
-
-    def versions(self, changes_with: str) -> str:
-        """One row per partition now: what the model's rows of it would be built from."""
-        return report_versions(changes_with) if self.by == "report" else body_versions(changes_with)
-
-    def create(self) -> str:
-        types = {"report_id": "varchar", "batch_id": "varchar", "body_key": "varchar", "fingerprint": "ubigint"}
-        cols = ", ".join(f"{c} {types[c]}" for c in self.columns)
-        return f"create table if not exists {self.table} (model varchar, code_version varchar, {cols})"
-
-
-PARTITIONS = {
-    BY_REPORT: Partitioning("report", "report_id", MODEL_REPORTS, ("report_id", "batch_id", "fingerprint")),
-    BY_BODY: Partitioning("body", "body_key", MODEL_BODIES, ("body_key", "fingerprint")),
-}
+        return {"mode": self.mode, f"{self.unit}_recomputed": self.recomputed}
 
 
 def report_versions(changes_with: str = "") -> str:
     """(report_id, batch_id, fingerprint) of every report of dim_report: what an incremental model was built from."""
     if not changes_with:
         return "select report_id, batch_id, null::ubigint as fingerprint from dim_report"
-    relation, columns = changes_relation(changes_with)
+    relation, columns, _ = parse_changes_with(changes_with)
     hashed = f"hash({', '.join(f'w.{c}' for c in columns)})" if columns else "hash(w)"
     return (f"select d.report_id, d.batch_id, {hashed}::ubigint as fingerprint "
             f"from dim_report as d left join {relation} as w on w.report_id = d.report_id")
@@ -106,12 +80,6 @@ def body_versions(changes_with: str) -> str:
             "where w.body_key is not null group by w.body_key")
 
 
-def changes_relation(changes_with: str) -> tuple[str, tuple[str, ...]]:
-    """`staging.stg_body_reports (body_key, is_body_primary)` → the relation and the columns (none: all)."""
-    relation, columns, _ = parse_changes_with(changes_with)
-    return relation, columns
-
-
 def parse_changes_with(changes_with: str) -> tuple[str, tuple[str, ...], str]:
     """`staging.stg_body_reports (body_name, report_year) where is_body_primary` → the relation, the columns
     (none: all) and the condition (empty: every row)."""
@@ -119,6 +87,30 @@ def parse_changes_with(changes_with: str) -> tuple[str, tuple[str, ...], str]:
     relation, _, columns = head.partition("(")
     return (relation.strip(), tuple(c.strip() for c in columns.rstrip(") ").split(",") if c.strip()),
             condition.strip())
+
+
+@dataclass(frozen=True)
+class Partitioning:
+    """How an incremental model is cut: what a partition is, its key column, the query of every partition's
+    version now, its bookkeeping table and the columns recorded there."""
+
+    unit: str  # reports | bodies
+    key: str  # the output column naming the partition
+    versions: Callable[[str], str]  # changes_with → one row per partition: what its rows would be built from
+    table: str  # the bookkeeping table
+    columns: tuple[str, ...]  # recorded per partition, after (model, code_version)
+
+    def create(self) -> str:
+        types = {"report_id": "varchar", "batch_id": "varchar", "body_key": "varchar", "fingerprint": "ubigint"}
+        cols = ", ".join(f"{c} {types[c]}" for c in self.columns)
+        return f"create table if not exists {self.table} (model varchar, code_version varchar, {cols})"
+
+
+PARTITIONS = {
+    BY_REPORT: Partitioning("reports", "report_id", report_versions, MODEL_REPORTS,
+                            ("report_id", "batch_id", "fingerprint")),
+    BY_BODY: Partitioning("bodies", "body_key", body_versions, MODEL_BODIES, ("body_key", "fingerprint")),
+}
 
 
 def build_incremental(
@@ -158,9 +150,8 @@ def build_incremental(
         conn.execute(f"delete from {part.table} where model = ?", [model])
         conn.execute(f"insert into {part.table} (model, code_version, {recorded}) "
                      f"select ?, ?, * from ({versions_now})", [model, version])
-        everything = "dim_report" if kind == BY_REPORT else f"{part.table} where model = ?"
-        count = conn.execute(f"select count(*) from {everything}", [] if kind == BY_REPORT else [model])
-        return IncrementalResult("full", count.fetchall()[0][0], part.by)
+        count = conn.execute(f"select count(*) from {part.table} where model = ?", [model]).fetchall()[0][0]
+        return IncrementalResult("full", count, part.unit)
     if changed:
         ids = ", ".join(quote(i) for i in sorted(changed))  # a literal list: DuckDB pushes it down to the scans
         conn.execute(f"delete from {model} where {part.key} in ({ids})")
@@ -171,4 +162,4 @@ def build_incremental(
             f"select ?, ?, * from ({versions_now}) where {part.key} in ({ids})",
             [model, version],
         )
-    return IncrementalResult("incremental", len(changed), part.by)
+    return IncrementalResult("incremental", len(changed), part.unit)
