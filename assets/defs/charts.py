@@ -27,13 +27,13 @@ import base64
 import hashlib
 import json
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dagster as dg
 import polars as pl
 
+from assets.lib import environment_cache
 from assets.lib.chart_renderer import ChartRenderer, register_cjk_font, wait_for_warm_up
 from assets.lib.duckdb_ops import POOL
 from assets.lib.storage import DuckDBWarehouse, env_path
@@ -119,7 +119,7 @@ def _versions() -> str:
 def bundle_dirs(charts: Path) -> list[Path]:
     """Where the vega-embed bundle is kept, first choice first: beside the Python environment (the bundle
     depends on its vl-convert), then the charts folder."""
-    return [Path(sys.prefix) / "share" / "gov-disclosure-warehouse", charts]
+    return [environment_cache.FOLDER, charts]
 
 
 def vega_embed_bundle(folder: Path) -> str:
@@ -135,14 +135,8 @@ def vega_embed_bundle(folder: Path) -> str:
             return cached.read_text(encoding="utf-8")
     bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
     for cached in places:
-        tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(bundle, encoding="utf-8")
-            os.replace(tmp, cached)
+        if environment_cache.write_atomic(cached, bundle):  # else a read-only environment: the next place
             break
-        except OSError:  # a read-only environment: the next place
-            tmp.unlink(missing_ok=True)
     return bundle
 
 

@@ -86,7 +86,7 @@ def _not_as_scanned(path: Path, root: str | None, size: int, mtime: int,
     `root`) and after a parse that failed (a report is checked by its hash)."""
     try:
         if root is not None:
-            real = os.path.realpath(path) if folders is None else _realpath(path, folders)
+            real = _realpath(path, {} if folders is None else folders)
             if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
                 return ("link_outside", f"a symbolic link to {real}, outside the raw folder: nothing outside it is "
                         "read")

@@ -31,14 +31,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import sys
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from assets.lib import environment_cache
 from assets.lib.duckdb_ops import file_code_version, quote, rows_version
 from assets.lib.incremental import BY_BODY, parse_changes_with
 from assets.lib.incremental import KINDS as INCREMENTAL_KINDS
@@ -66,7 +65,7 @@ def referenced_tables(sql: str) -> list[list[str]]:
 
 # Beside the Python environment, like the chart's script bundle: what `referenced_tables` answered, by the hash of
 # the SQL and sqlglot's version. Importing sqlglot and parsing every model cost 0.5 s at every start of a run.
-TABLES_CACHE = Path(sys.prefix) / "share" / "gov-disclosure-warehouse" / "referenced-tables.json"
+TABLES_CACHE = environment_cache.FOLDER / "referenced-tables.json"
 
 
 @cache
@@ -90,13 +89,7 @@ def tables_read(sql: str) -> list[list[str]]:
     key = hashlib.sha256(f"{_sqlglot_version()}\0{sql}".encode()).hexdigest()
     if key not in known:
         known[key] = referenced_tables(sql)
-        try:
-            TABLES_CACHE.parent.mkdir(parents=True, exist_ok=True)
-            tmp = TABLES_CACHE.with_name(f".{TABLES_CACHE.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(known, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, TABLES_CACHE)
-        except OSError:
-            pass
+        environment_cache.write_atomic(TABLES_CACHE, json.dumps(known, ensure_ascii=False))
     return known[key]
 
 
